@@ -1,0 +1,20 @@
+{#-
+    Keep the latest version of each key: the body of a `deduplicated` CTE.
+
+    `order_by` must make the order total, so the winner is the same on every run and engine:
+    end it with the lineage columns (arrival date, source file, record hash). Exact duplicates share every
+    business column, so whichever copy wins, the result is the same. `version_count` says how many
+    versions (duplicates included) the key had.
+-#}
+{% macro latest_version(relation, key_columns, order_by) -%}
+    {%- set partition = key_columns | join(', ') -%}
+    select *
+    from (
+        select
+            *,
+            row_number() over (partition by {{ partition }} order by {{ order_by }}) as _version_rank,
+            count(*) over (partition by {{ partition }}) as version_count
+        from {{ relation }}
+    ) as versions
+    where _version_rank = 1
+{%- endmacro %}

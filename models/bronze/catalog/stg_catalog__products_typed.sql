@@ -1,0 +1,71 @@
+{{ config(materialized='table') }}
+{#- Every raw catalog row, typed once, with the first rule it fails (null when it passes). -#}
+
+with
+
+source as (
+
+    select * from {{ source('catalog', 'products') }}
+
+),
+
+typed as (
+
+    select
+        *,
+        {{ cast_or_null('product_id', 'bigint') }} as product_id_typed,
+        {{ cast_or_null('unit_cost', 'decimal(12, 2)') }} as unit_cost_typed,
+        {{ cast_or_null('list_price', 'decimal(12, 2)') }} as list_price_typed,
+        {{ cast_or_null('is_active', 'boolean') }} as is_active_typed,
+        {{ cast_or_null('updated_at', 'timestamp') }} as updated_at_typed
+    from source
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when product_id is null then 'missing_product_id'
+            when category is null then 'missing_category'
+            when list_price is null then 'missing_list_price'
+            when updated_at is null then 'missing_updated_at'
+            when product_id_typed is null then 'invalid_product_id'
+            when list_price_typed is null then 'invalid_list_price'
+            when unit_cost is not null and unit_cost_typed is null then 'invalid_unit_cost'
+            when is_active is not null and is_active_typed is null then 'invalid_is_active'
+            when updated_at_typed is null then 'invalid_updated_at'
+            when list_price_typed < 0 then 'negative_list_price'
+        end as rejection_reason,
+        {{ csv_raw_record(['product_id', 'sku', 'product_name', 'category', 'subcategory', 'brand',
+                           'unit_cost', 'list_price', 'is_active', 'updated_at']) }} as csv_record
+    from typed
+
+),
+
+final as (
+
+    select
+        product_id_typed as product_id,
+        sku,
+        product_name,
+        category,
+        subcategory,
+        brand,
+        rejection_reason,
+        case when rejection_reason is not null then csv_record end as raw_record,
+        {{ dbt.hash('csv_record') }} as _record_hash,
+        source_file as _source_file,
+        record_number as _record_number,
+        unit_cost_typed as unit_cost,
+        list_price_typed as list_price,
+        coalesce(is_active_typed, true) as is_active,
+        cast(dt as date) as _arrival_date,
+        updated_at_typed as updated_at,
+        {{ loaded_at() }} as _loaded_at
+    from checked
+
+)
+
+select * from final

@@ -1,0 +1,96 @@
+{{ config(materialized='table') }}
+{#- Every customer record (or malformed page), parsed and typed once, with the first rule it fails. -#}
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'customers') }}
+
+),
+
+parsed as (
+
+    select
+        raw_record,
+        source_file,
+        record_number,
+        dt,
+        {{ json_object_or_null('raw_record') }} as payload
+    from source
+
+),
+
+extracted as (
+
+    select
+        raw_record,
+        source_file,
+        record_number,
+        dt,
+        payload,
+        {{ json_text('payload', 'customer_id') }} as customer_id_text,
+        {{ json_text('payload', 'first_name') }} as first_name,
+        {{ json_text('payload', 'last_name') }} as last_name,
+        {{ json_text('payload', 'email') }} as email,
+        {{ json_text('payload', 'country_code') }} as country_code,
+        {{ json_text('payload', 'city') }} as city,
+        {{ json_text('payload', 'loyalty_tier') }} as loyalty_tier,
+        {{ json_text('payload', 'signup_date') }} as signup_date_text,
+        {{ json_text('payload', 'updated_at') }} as updated_at_text
+    from parsed
+
+),
+
+typed as (
+
+    select
+        *,
+        {{ cast_or_null('customer_id_text', 'bigint') }} as customer_id,
+        {{ cast_or_null('signup_date_text', 'date') }} as signup_date,
+        {{ cast_or_null('updated_at_text', 'timestamp') }} as updated_at
+    from extracted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when payload is null then 'malformed_json'
+            when customer_id_text is null then 'missing_customer_id'
+            when email is null then 'missing_email'
+            when updated_at_text is null then 'missing_updated_at'
+            when customer_id is null then 'invalid_customer_id'
+            when signup_date_text is not null and signup_date is null then 'invalid_signup_date'
+            when updated_at is null then 'invalid_updated_at'
+        end as rejection_reason
+    from typed
+
+),
+
+final as (
+
+    select
+        customer_id,
+        first_name,
+        last_name,
+        lower(email) as email,
+        upper(country_code) as country_code,
+        city,
+        lower(loyalty_tier) as loyalty_tier,
+        rejection_reason,
+        case when rejection_reason is not null then raw_record end as raw_record,
+        {{ dbt.hash('raw_record') }} as _record_hash,
+        source_file as _source_file,
+        record_number as _record_number,
+        signup_date,
+        cast(dt as date) as _arrival_date,
+        updated_at,
+        {{ loaded_at() }} as _loaded_at
+    from checked
+
+)
+
+select * from final

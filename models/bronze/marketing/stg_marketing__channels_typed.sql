@@ -1,0 +1,54 @@
+{{ config(materialized='table') }}
+{#- Every raw channel row, typed once, with the first rule it fails (null when it passes). -#}
+
+with
+
+source as (
+
+    select * from {{ source('marketing', 'channels') }}
+
+),
+
+typed as (
+
+    select
+        *,
+        {{ cast_or_null('updated_at', 'timestamp') }} as updated_at_typed
+    from source
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when channel_code is null then 'missing_channel_code'
+            when channel_type is null then 'missing_channel_type'
+            when lower(channel_type) not in ('online', 'offline') then 'invalid_channel_type'
+            when updated_at is not null and updated_at_typed is null then 'invalid_updated_at'
+        end as rejection_reason,
+        {{ csv_raw_record(['channel_code', 'channel_name', 'channel_type', 'updated_at']) }} as csv_record
+    from typed
+
+),
+
+final as (
+
+    select
+        lower(channel_code) as channel_code,
+        channel_name,
+        lower(channel_type) as channel_type,
+        rejection_reason,
+        case when rejection_reason is not null then csv_record end as raw_record,
+        {{ dbt.hash('csv_record') }} as _record_hash,
+        source_file as _source_file,
+        record_number as _record_number,
+        cast(dt as date) as _arrival_date,
+        updated_at_typed as updated_at,
+        {{ loaded_at() }} as _loaded_at
+    from checked
+
+)
+
+select * from final

@@ -1,0 +1,128 @@
+{{ config(materialized='table') }}
+{#-
+    Every raw order line, parsed and typed once, with the first rule it fails (null when it passes).
+    A table, not a view: the raw files are read exactly once per build (on Redshift this is the CTAS from
+    Spectrum into native storage), and stg_orders__orders / stg_orders__orders_quarantine split it.
+-#}
+
+with
+
+source as (
+
+    select * from {{ source('orders', 'orders') }}
+
+),
+
+parsed as (
+
+    select
+        raw_record,
+        source_file,
+        record_number,
+        dt,
+        {{ json_object_or_null('raw_record') }} as payload
+    from source
+
+),
+
+extracted as (
+
+    select
+        raw_record,
+        source_file,
+        record_number,
+        dt,
+        payload,
+        {{ json_text('payload', 'order_id') }} as order_id_text,
+        {{ json_text('payload', 'customer_id') }} as customer_id_text,
+        {{ json_text('payload', 'product_id') }} as product_id_text,
+        {{ json_text('payload', 'campaign_id') }} as campaign_id_text,
+        {{ json_text('payload', 'category') }} as category,
+        {{ json_text('payload', 'region') }} as region,
+        {{ json_text('payload', 'country_code') }} as country_code,
+        {{ json_text('payload', 'channel') }} as channel_code,
+        {{ json_text('payload', 'status') }} as order_status,
+        {{ json_text('payload', 'quantity') }} as quantity_text,
+        {{ json_text('payload', 'unit_price') }} as unit_price_text,
+        {{ json_text('payload', 'discount') }} as discount_text,
+        {{ json_text('payload', 'order_ts') }} as ordered_at_text,
+        {{ json_text('payload', 'updated_at') }} as updated_at_text
+    from parsed
+
+),
+
+typed as (
+
+    select
+        *,
+        {{ cast_or_null('order_id_text', 'bigint') }} as order_id,
+        {{ cast_or_null('customer_id_text', 'bigint') }} as customer_id,
+        {{ cast_or_null('product_id_text', 'bigint') }} as product_id,
+        {{ cast_or_null('campaign_id_text', 'bigint') }} as campaign_id,
+        {{ cast_or_null('quantity_text', 'integer') }} as quantity,
+        {{ cast_or_null('unit_price_text', 'decimal(12, 2)') }} as unit_price,
+        {{ cast_or_null('discount_text', 'decimal(5, 4)') }} as discount,
+        {{ cast_or_null('ordered_at_text', 'timestamp') }} as ordered_at,
+        {{ cast_or_null('updated_at_text', 'timestamp') }} as updated_at
+    from extracted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when payload is null then 'malformed_json'
+            when order_id_text is null then 'missing_order_id'
+            when ordered_at_text is null then 'missing_ordered_at'
+            when customer_id_text is null then 'missing_customer_id'
+            when product_id_text is null then 'missing_product_id'
+            when quantity_text is null then 'missing_quantity'
+            when unit_price_text is null then 'missing_unit_price'
+            when order_id is null then 'invalid_order_id'
+            when ordered_at is null then 'invalid_ordered_at'
+            when updated_at_text is not null and updated_at is null then 'invalid_updated_at'
+            when customer_id is null then 'invalid_customer_id'
+            when product_id is null then 'invalid_product_id'
+            when campaign_id_text is not null and campaign_id is null then 'invalid_campaign_id'
+            when quantity is null then 'invalid_quantity'
+            when unit_price is null then 'invalid_unit_price'
+            when discount_text is not null and discount is null then 'invalid_discount'
+            when quantity <= 0 then 'non_positive_quantity'
+            when unit_price < 0 then 'negative_unit_price'
+            when discount < 0 or discount > 1 then 'discount_out_of_range'
+        end as rejection_reason
+    from typed
+
+),
+
+final as (
+
+    select
+        order_id,
+        customer_id,
+        product_id,
+        campaign_id,
+        category,
+        region,
+        country_code,
+        channel_code,
+        order_status,
+        rejection_reason,
+        case when rejection_reason is not null then raw_record end as raw_record,
+        {{ dbt.hash('raw_record') }} as _record_hash,
+        source_file as _source_file,
+        record_number as _record_number,
+        quantity,
+        unit_price,
+        coalesce(discount, 0) as discount,
+        cast(dt as date) as _arrival_date,
+        ordered_at,
+        coalesce(updated_at, ordered_at) as updated_at,
+        {{ loaded_at() }} as _loaded_at
+    from checked
+
+)
+
+select * from final

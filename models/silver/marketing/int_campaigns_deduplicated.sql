@@ -1,0 +1,35 @@
+{{ config(sort=['campaign_id'], dist='all') }}
+{#- One row per marketing campaign: its latest version. -#}
+
+with
+
+campaigns as (
+
+    select * from {{ ref('stg_marketing__campaigns') }}
+
+),
+
+deduplicated as (
+
+    {{ latest_version('campaigns', ['campaign_id'],
+        'updated_at desc nulls last, _arrival_date desc, _source_file desc, _record_hash') }}
+
+),
+
+final as (
+
+    select
+        campaign_id,
+        campaign_name,
+        channel_code,
+        objective,
+        budget,
+        version_count,
+        start_date,
+        end_date,
+        updated_at
+    from deduplicated
+
+)
+
+select * from final {{ storage_order() }}

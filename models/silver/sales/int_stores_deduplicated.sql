@@ -1,0 +1,33 @@
+{{ config(sort=['store_id'], dist='all') }}
+{#- One row per store: the latest version of the store list. -#}
+
+with
+
+stores as (
+
+    select * from {{ ref('stg_pos__stores') }}
+
+),
+
+deduplicated as (
+
+    {{ latest_version('stores', ['store_id'],
+        'updated_at desc nulls last, _arrival_date desc, _source_file desc, _record_hash') }}
+
+),
+
+final as (
+
+    select
+        store_id,
+        store_name,
+        country_code,
+        city,
+        version_count,
+        opened_date,
+        updated_at
+    from deduplicated
+
+)
+
+select * from final {{ storage_order() }}
