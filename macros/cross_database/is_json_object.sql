@@ -8,7 +8,8 @@
 {%- endmacro %}
 
 {% macro duckdb__is_json_object(raw_text) -%}
-    coalesce(json_valid({{ raw_text }}) and json_type({{ raw_text }}) = 'OBJECT', false)
+    {#- CASE, not AND: json_type raises on malformed text, and AND does not short-circuit. -#}
+    case when json_valid({{ raw_text }}) then json_type({{ raw_text }}) = 'OBJECT' else false end
 {%- endmacro %}
 
 {% macro redshift__is_json_object(raw_text) -%}

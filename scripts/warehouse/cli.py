@@ -14,6 +14,8 @@ from warehouse.config import ConfigError
 COMMAND_MODULES: tuple[str, ...] = (
     "warehouse.generate.command",
     "warehouse.build",
+    "warehouse.checksums",
+    "warehouse.verify",
 )
 
 

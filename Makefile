@@ -1,0 +1,68 @@
+# GlobalRetail warehouse. `make run` builds the warehouse on DuckDB; `make test` runs every check.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SCALE ?= default
+DATA_DIR ?= $(CURDIR)/data
+TEST_DATA_DIR ?= $(CURDIR)/data/ci
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_PROJECT_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: help setup run build docs test lint test-python test-dbt verify-redshift clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed  ## create .venv and install the project (offline-safe pins)
+
+run: setup  ## generate default-scale data, build the warehouse on DuckDB, generate the docs
+	WAREHOUSE_DATA_DIR=$(DATA_DIR) $(BIN)/warehouse generate --scale $(SCALE)
+	WAREHOUSE_DATA_DIR=$(DATA_DIR) $(BIN)/warehouse build
+	WAREHOUSE_DATA_DIR=$(DATA_DIR) $(BIN)/dbt docs generate --quiet
+	@echo
+	@echo "Warehouse:  $(DATA_DIR)/warehouse.duckdb   (duckdb $(DATA_DIR)/warehouse.duckdb)"
+	@echo "Lake:       $(DATA_DIR)/lake/raw"
+	@echo "Docs:       $(CURDIR)/target/index.html   (make docs serves them on http://127.0.0.1:8080)"
+
+build: setup  ## rebuild the warehouse from the existing lake
+	WAREHOUSE_DATA_DIR=$(DATA_DIR) $(BIN)/warehouse build
+
+docs: setup  ## generate the dbt docs site and serve it on 127.0.0.1:8080
+	WAREHOUSE_DATA_DIR=$(DATA_DIR) $(BIN)/dbt docs generate --quiet
+	WAREHOUSE_DATA_DIR=$(DATA_DIR) $(BIN)/dbt docs serve --host 127.0.0.1 --port 8080 --no-browser
+
+test: setup lint test-python test-dbt verify-redshift  ## every check CI runs
+	@echo "make test: all checks passed"
+
+lint: setup  ## ruff over the Python, sqlfluff over the SQL
+	$(BIN)/ruff check scripts tests/python
+	$(BIN)/ruff format --check scripts tests/python
+	$(BIN)/dbt parse --quiet
+	$(BIN)/sqlfluff lint models tests/singular analyses
+
+test-python: setup  ## pytest: generator, CLI, end-to-end pipeline properties
+	$(BIN)/pytest
+
+test-dbt: setup  ## dbt build (models, data tests, unit tests) and source freshness on tiny data
+	rm -rf $(TEST_DATA_DIR)
+	WAREHOUSE_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/warehouse generate --scale tiny
+	WAREHOUSE_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/warehouse build
+	WAREHOUSE_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/dbt source freshness --quiet
+
+verify-redshift: setup  ## compile for Redshift offline and check the SQL is Redshift's
+	$(BIN)/warehouse verify redshift
+
+clean:  ## remove build output (keeps .venv and data)
+	rm -rf target logs

@@ -1,0 +1,131 @@
+"""`warehouse build`: `dbt build` in this process, with a progress bar and a summary of what it built."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from warehouse import log
+from warehouse.building.duckdb_counts import DuckDBLockedError, count_rows, ensure_unlocked, is_lock_error
+from warehouse.building.progress import BuildEvents
+from warehouse.building.render import render, summary_console, write_json
+from warehouse.building.runner import BuildOptions, dbt_args, invoke_dbt
+from warehouse.building.summary import relations_to_count, summarize
+from warehouse.config import Settings
+
+logger = log.get("build")
+
+SUMMARY_FILE = "build_summary.json"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "build",
+        help="run dbt build (seeds, models, tests) and summarize rows, quarantine, tests and time",
+        description="Run `dbt build` in-process with a progress bar, then summarize rows per model, "
+        "quarantined rows per source, test results and time per layer (also written to "
+        f"target/{SUMMARY_FILE}). Exits 0 only when dbt succeeded.",
+    )
+    parser.add_argument("-s", "--select", nargs="+", action="extend", default=[], metavar="SELECTOR")
+    parser.add_argument("--exclude", nargs="+", action="extend", default=[], metavar="SELECTOR")
+    parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    parser.add_argument(
+        "--target",
+        choices=("local", "redshift"),
+        default=None,
+        help="dbt target (default: $WAREHOUSE_TARGET)",
+    )
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar; show dbt's own log lines (the default when stderr is not a terminal)",
+    )
+    parser.add_argument(
+        "--project-dir", type=Path, default=None, help="dbt project (default: this repository)"
+    )
+    parser.add_argument(
+        "--profiles-dir", type=Path, default=None, help="profiles.yml folder (default: project)"
+    )
+    parser.set_defaults(func=_command)
+
+
+def _command(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    options = BuildOptions(
+        select=tuple(args.select),
+        exclude=tuple(args.exclude),
+        full_refresh=args.full_refresh,
+        target=args.target or settings.target,
+        progress=not args.no_progress and log.console.is_terminal,
+        project_dir=args.project_dir,
+        profiles_dir=args.profiles_dir,
+    )
+    return run_build(options, settings)
+
+
+def run_build(options: BuildOptions, settings: Settings | None = None, out: Console | None = None) -> int:
+    """Build, print the summary to `out` (stdout by default), write it as JSON; 0 when dbt succeeded."""
+    settings = replace(settings or Settings.from_env(), target=options.target)
+    project_dir = (options.project_dir or settings.project_dir).resolve()
+    profiles_dir = (options.profiles_dir or project_dir).resolve()
+    settings.apply_to_environ()
+    local = settings.target == "local"
+    if local:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            ensure_unlocked(settings.duckdb_path)
+        except DuckDBLockedError as exc:
+            logger.error("%s", exc)
+            return 1
+
+    events = BuildEvents(log.console, show_progress=options.progress)
+    started = time.monotonic()
+    with events:
+        result = invoke_dbt(dbt_args(options, project_dir, profiles_dir), [events])
+    total_seconds = time.monotonic() - started
+    if isinstance(result.exception, KeyboardInterrupt):
+        raise result.exception
+
+    manifest = _read_json(events.artifacts.get("manifest.json"))
+    run_results = _read_json(events.artifacts.get("run_results.json"))
+    _report_run_failure(result.exception, run_results, settings)
+    counts = count_rows(settings.duckdb_path, relations_to_count(manifest, run_results)) if local else None
+    summary = summarize(
+        manifest,
+        run_results,
+        target=settings.target,
+        success=bool(result.success),
+        total_seconds=total_seconds,
+        row_counts=counts.rows if counts else None,
+        rejections=counts.rejections if counts else None,
+    )
+    written = events.artifacts.get("run_results.json") or events.artifacts.get("manifest.json")
+    target_dir = written.parent if written else project_dir / "target"
+    summary_path = write_json(summary, target_dir / SUMMARY_FILE)
+    render(summary, out or summary_console(), summary_path)
+    return 0 if result.success else 1
+
+
+def _read_json(path: Path | None) -> dict[str, Any]:
+    """An artifact this invocation wrote (an older file left in target/ is never read)."""
+    if path is None or not path.exists():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _report_run_failure(
+    exception: BaseException | None, run_results: dict[str, Any], settings: Settings
+) -> None:
+    messages = [str(exception)] if exception is not None else []
+    messages += [str(result.get("message") or "") for result in run_results.get("results", [])]
+    lock = next((message for message in messages if is_lock_error(message)), None)
+    if lock is not None:
+        logger.error("%s", DuckDBLockedError(settings.duckdb_path, lock))
+    elif exception is not None:
+        logger.error("dbt could not run: %s", str(exception).strip())

@@ -1,0 +1,79 @@
+"""`dbt build`, run in this process through `dbtRunner`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from warehouse import log
+
+if TYPE_CHECKING:  # dbt takes a second or two to import: only `warehouse build` pays for it, when it runs
+    from dbt.cli.main import dbtRunnerResult
+    from dbt_common.events.base_types import EventMsg
+
+logger = log.get("build")
+
+EventCallback = Callable[["EventMsg"], None]
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What `warehouse build` was asked for. `project_dir`/`profiles_dir` of None mean the repository's."""
+
+    select: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    full_refresh: bool = False
+    target: str = "local"
+    progress: bool = True
+    project_dir: Path | None = None
+    profiles_dir: Path | None = None
+
+
+def dbt_args(options: BuildOptions, project_dir: Path, profiles_dir: Path) -> list[str]:
+    """The `dbt build` command line.
+
+    With a progress bar, dbt's console log is off (`--log-level none`); `--log-level-file debug` must then
+    be given too, because an explicit `--log-level` also sets the file log's level in dbt 1.11.
+    """
+    args = ["build", "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir)]
+    args += ["--target", options.target]
+    if options.select:
+        args += ["--select", *options.select]
+    if options.exclude:
+        args += ["--exclude", *options.exclude]
+    if options.full_refresh:
+        args.append("--full-refresh")
+    if options.progress:
+        args += ["--log-level", "none", "--log-level-file", "debug"]
+    return args
+
+
+def invoke_dbt(args: Sequence[str], callbacks: Sequence[EventCallback]) -> dbtRunnerResult:
+    from dbt.cli.main import dbtRunner
+
+    logger.debug("dbt %s", " ".join(args))
+    try:
+        return dbtRunner(callbacks=list(callbacks)).invoke(list(args))
+    finally:
+        release_duckdb()
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process (`keep_open` defaults to true).
+
+    Until it is closed, this process cannot open the same file read-only to count rows, and the file stays
+    locked for other processes.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # dbt-duckdb not installed: nothing to release
+        return
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        try:
+            environment.close()
+        except Exception as exc:  # closing is best effort; dbt's own atexit hook drops it too
+            logger.debug("closing dbt-duckdb's environment: %s", exc)
+    DuckDBConnectionManager.close_all_connections()
