@@ -46,12 +46,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="no progress bar; show dbt's own log lines (the default when stderr is not a terminal)",
     )
-    parser.add_argument(
-        "--project-dir", type=Path, default=None, help="dbt project (default: this repository)"
-    )
-    parser.add_argument(
-        "--profiles-dir", type=Path, default=None, help="profiles.yml folder (default: project)"
-    )
+    parser.add_argument("--project-dir", type=Path, default=None, help="dbt project (default: this repository)")
+    parser.add_argument("--profiles-dir", type=Path, default=None, help="profiles.yml folder (default: project)")
     parser.set_defaults(func=_command)
 
 
@@ -119,9 +115,7 @@ def _read_json(path: Path | None) -> dict[str, Any]:
     return dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-def _report_run_failure(
-    exception: BaseException | None, run_results: dict[str, Any], settings: Settings
-) -> None:
+def _report_run_failure(exception: BaseException | None, run_results: dict[str, Any], settings: Settings) -> None:
     messages = [str(exception)] if exception is not None else []
     messages += [str(result.get("message") or "") for result in run_results.get("results", [])]
     lock = next((message for message in messages if is_lock_error(message)), None)

@@ -39,9 +39,7 @@ DB = "warehouse"
 # --- synthetic artifacts ------------------------------------------------------------------------------
 
 
-def model(
-    name: str, *folders: str, tags: tuple[str, ...] = (), materialized: str = "table"
-) -> dict[str, Any]:
+def model(name: str, *folders: str, tags: tuple[str, ...] = (), materialized: str = "table") -> dict[str, Any]:
     return {
         "unique_id": f"model.gr.{name}",
         "resource_type": "model",
@@ -90,9 +88,7 @@ def data_test(name: str, *parents: str, attached: str | None = None) -> dict[str
     }
 
 
-def result(
-    unique_id: str, status: str, seconds: float, failures: int | None = None, message: str = ""
-) -> dict:
+def result(unique_id: str, status: str, seconds: float, failures: int | None = None, message: str = "") -> dict:
     return {
         "unique_id": unique_id,
         "status": status,
@@ -145,9 +141,7 @@ def run_results() -> dict[str, Any]:
             result("model.gr.quarantine_shop__order_lines", "success", 0.25),
             result("model.gr.stg_crm__customers", "success", 0.5),
             result("model.gr.quarantine_crm__customers", "success", 0.5),
-            result(
-                "model.gr.dim_customer", "error", 2.0, message="Runtime Error in model dim_customer\n  boom"
-            ),
+            result("model.gr.dim_customer", "error", 2.0, message="Runtime Error in model dim_customer\n  boom"),
             result("model.gr.fct_orders", "skipped", 0.0),
             result("test.gr.unique_stg_shop__orders_order_id", "pass", 0.25, failures=0),
             result("test.gr.not_null_fct_orders_order_id", "skipped", 0.0),
@@ -174,9 +168,7 @@ def test_layers_come_from_the_first_folder_and_tests_take_the_layer_of_what_they
     assert mf.node_layer(manifest, "model.gr.not_in_manifest") == "other"
 
 
-def test_relations_to_count_are_the_successful_non_ephemeral_models(
-    manifest: dict, run_results: dict
-) -> None:
+def test_relations_to_count_are_the_successful_non_ephemeral_models(manifest: dict, run_results: dict) -> None:
     relations = {relation.name: relation for relation in relations_to_count(manifest, run_results)}
     assert set(relations) == {
         "stg_shop__orders",
@@ -199,9 +191,7 @@ def test_quarantine_rows_are_summed_per_source_and_reason() -> None:
         quarantine("quarantine_shop__orders", "shop"),
         quarantine("quarantine_shop__order_lines", "shop"),
         quarantine("quarantine_crm__customers", "crm"),
-        Relation(
-            "model.gr.stg_shop__orders", "stg_shop__orders", "bronze", DB, "main_bronze", "stg_shop__orders"
-        ),
+        Relation("model.gr.stg_shop__orders", "stg_shop__orders", "bronze", DB, "main_bronze", "stg_shop__orders"),
     ]
     rejections = {
         "model.gr.quarantine_shop__orders": {"negative amount": 3, "unknown store": 1},
@@ -249,9 +239,7 @@ def duckdb_file(tmp_path: Path) -> Path:
             "(1, 'negative amount'), (2, 'negative amount'), (3, 'unknown store'), (4, null)"
             ") as t(id, rejection_reason)"
         )
-        con.execute(
-            "create table main_bronze.quarantine_shop__order_lines (id int, rejection_reason varchar)"
-        )
+        con.execute("create table main_bronze.quarantine_shop__order_lines (id int, rejection_reason varchar)")
         con.execute("insert into main_bronze.quarantine_shop__order_lines values (9, 'negative amount')")
         con.execute("create table main_bronze.quarantine_crm__customers (id int, rejection_reason varchar)")
     return path
@@ -398,26 +386,16 @@ def node(unique_id: str, name: str, resource_type: str) -> dict[str, str]:
 def test_events_drive_the_bar_and_report_failures_as_they_happen() -> None:
     console = Console(file=io.StringIO(), width=120)
     with BuildEvents(console, show_progress=True) as events:
-        events(
-            msg_from_base_event(ArtifactWritten(artifact_type="M", artifact_path="/p/target/manifest.json"))
-        )
+        events(msg_from_base_event(ArtifactWritten(artifact_type="M", artifact_path="/p/target/manifest.json")))
         events(msg_from_base_event(LogStartLine(node_info=node("model.p.a", "a", "model"), index=1, total=3)))
         events(msg_from_base_event(NodeStart(node_info=node("model.p.a", "a", "model"))))
         run_result = {"status": "success", "message": "OK"}
-        events(
-            msg_from_base_event(
-                NodeFinished(node_info=node("model.p.a", "a", "model"), run_result=run_result)
-            )
-        )
+        events(msg_from_base_event(NodeFinished(node_info=node("model.p.a", "a", "model"), run_result=run_result)))
         run_result = {"status": "fail", "message": "Got 3 results", "num_failures": 3}
         test_node = node("test.p.not_null_a_id", "not_null_a_id", "test")
         events(msg_from_base_event(NodeFinished(node_info=test_node, run_result=run_result)))
         run_result = {"status": "error", "message": "Runtime Error in model b\n  Binder Error: nope"}
-        events(
-            msg_from_base_event(
-                NodeFinished(node_info=node("model.p.b", "b", "model"), run_result=run_result)
-            )
-        )
+        events(msg_from_base_event(NodeFinished(node_info=node("model.p.b", "b", "model"), run_result=run_result)))
     assert (events.total, events.done, events.problems) == (3, 3, 2)
     assert events.artifacts == {"manifest.json": Path("/p/target/manifest.json")}
     printed = console.file.getvalue()  # type: ignore[attr-defined]
@@ -591,9 +569,7 @@ def test_warehouse_build_end_to_end(
     monkeypatch.setattr(cli, "COMMAND_MODULES", ("warehouse.build",))
     # A terminal on stderr, so the build runs with the progress bar and dbt's console log silenced.
     stderr = io.StringIO()
-    monkeypatch.setattr(
-        log, "console", Console(file=stderr, force_terminal=True, color_system=None, width=120)
-    )
+    monkeypatch.setattr(log, "console", Console(file=stderr, force_terminal=True, color_system=None, width=120))
 
     assert cli.main(["build", "--project-dir", str(tiny_project)]) == 0
 

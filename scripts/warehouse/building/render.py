@@ -33,9 +33,7 @@ def _rows(model: ModelResult) -> str:
 
 def _message(text: str, max_lines: int = 6) -> str:
     lines = text.strip().splitlines()
-    more = (
-        f"\n[dim]... {len(lines) - max_lines} more lines in logs/dbt.log[/]" if len(lines) > max_lines else ""
-    )
+    more = f"\n[dim]... {len(lines) - max_lines} more lines in logs/dbt.log[/]" if len(lines) > max_lines else ""
     return escape("\n".join(lines[:max_lines])) + more
 
 
@@ -76,9 +74,7 @@ def quarantine_table(summary: BuildSummary) -> Table:
             continue
         for index, (reason, rows) in enumerate(item.reasons):
             last = index == len(item.reasons) - 1
-            table.add_row(
-                escape(item.source) if index == 0 else "", escape(reason), f"{rows:,}", end_section=last
-            )
+            table.add_row(escape(item.source) if index == 0 else "", escape(reason), f"{rows:,}", end_section=last)
     return table
 
 
@@ -123,9 +119,7 @@ def errors_block(summary: BuildSummary) -> Group:
 
 
 def timing_table(summary: BuildSummary) -> Table:
-    table = Table(
-        title="Time", box=box.SIMPLE_HEAD, title_justify="left", title_style="bold", show_footer=True
-    )
+    table = Table(title="Time", box=box.SIMPLE_HEAD, title_justify="left", title_style="bold", show_footer=True)
     node_seconds = sum(timing.seconds for timing in summary.layers)
     table.add_column("layer", style="bold", footer="all nodes")
     table.add_column("build", justify="right", footer=_seconds(sum(t.build_seconds for t in summary.layers)))

@@ -150,9 +150,7 @@ def relations_to_count(manifest: Json, run_results: Json) -> tuple[Relation, ...
     return tuple(relations)
 
 
-def model_results(
-    manifest: Json, run_results: Json, row_counts: Mapping[str, int | None]
-) -> tuple[ModelResult, ...]:
+def model_results(manifest: Json, run_results: Json, row_counts: Mapping[str, int | None]) -> tuple[ModelResult, ...]:
     models = []
     for result in results(run_results):
         node = find_node(manifest, result["unique_id"])
@@ -220,9 +218,7 @@ def node_errors(manifest: Json, run_results: Json) -> tuple[NodeError, ...]:
         if resource_type in TEST_TYPES or result.get("status") != "error":
             continue
         node = find_node(manifest, unique_id) or {}
-        errors.append(
-            NodeError(str(node.get("name", unique_id)), resource_type, str(result.get("message") or ""))
-        )
+        errors.append(NodeError(str(node.get("name", unique_id)), resource_type, str(result.get("message") or "")))
     return tuple(errors)
 
 
@@ -254,9 +250,7 @@ def summarize(
     without rows, and the quarantine is left empty rather than shown as "nothing rejected".
     """
     quarantine = (
-        group_quarantine(relations_to_count(manifest, run_results), rejections)
-        if rejections is not None
-        else ()
+        group_quarantine(relations_to_count(manifest, run_results), rejections) if rejections is not None else ()
     )
     return BuildSummary(
         target=target,
