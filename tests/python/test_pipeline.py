@@ -58,9 +58,13 @@ class Built:
 
 
 def _build(data_dir: Path, *extra: str) -> int:
-    saved = {key: os.environ.get(key) for key in ("WAREHOUSE_DATA_DIR", "WAREHOUSE_LAKE_ROOT")}
+    keys = ("WAREHOUSE_DATA_DIR", "WAREHOUSE_LAKE_ROOT", "DBT_TARGET_PATH", "DBT_LOG_PATH")
+    saved = {key: os.environ.get(key) for key in keys}
     os.environ["WAREHOUSE_DATA_DIR"] = str(data_dir)
     os.environ["WAREHOUSE_LAKE_ROOT"] = str(data_dir / "lake")
+    # Each build keeps its own dbt artifacts and logs, so tests never read another build's files.
+    os.environ["DBT_TARGET_PATH"] = str(data_dir / "target")
+    os.environ["DBT_LOG_PATH"] = str(data_dir / "logs")
     try:
         return main(["build", "--no-progress", *extra])
     finally:
@@ -194,7 +198,7 @@ def test_fact_reconciles_with_silver(built: Built) -> None:
 
 
 def test_build_summary_reports_quarantine_with_reasons(built: Built) -> None:
-    summary = json.loads((Path(__file__).resolve().parents[2] / "target" / "build_summary.json").read_text())
+    summary = json.loads((built.data_dir / "target" / "build_summary.json").read_text())
     assert summary["success"] is True
     orders = summary["quarantine"]["orders"]
     assert orders["malformed_json"] == built.manifest["datasets"]["orders"]["defects"]["malformed"]
