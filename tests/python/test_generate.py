@@ -77,6 +77,7 @@ HEADERS = {
     "channels": "channel_code,channel_name,channel_type,updated_at",
 }
 PATH_RE = re.compile(r"raw/(?P<dataset>[a-z_]+)/dt=(?P<dt>\d{4}-\d{2}-\d{2})/part-\d{4}\.(?P<ext>[a-z]+)")
+STREAM_RE = re.compile(r"stream/web_events/dt=(?P<dt>\d{4}-\d{2}-\d{2})/batch-(?P<ms>\d{13})-\d{6}\.ndjson")
 TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 KINDS = (
     "malformed",
@@ -354,6 +355,11 @@ def test_layout_and_file_format(tiny: Lake) -> None:
         relative = path.relative_to(tiny.root).as_posix()
         if relative == "_manifest/generation.json":
             continue
+        stream = STREAM_RE.fullmatch(relative)
+        if stream:
+            batch_start = dt.datetime.fromtimestamp(int(stream["ms"]) / 1000, tz=dt.timezone.utc)
+            assert batch_start.date().isoformat() == stream["dt"], relative
+            continue
         match = PATH_RE.fullmatch(relative)
         assert match, f"unexpected path {relative}"
         assert EXTENSIONS[match["dataset"]] == match["ext"]
@@ -401,7 +407,8 @@ def _assert_manifest_matches(lake: Lake, counted: dict[str, Recount]) -> None:
     written = lake.json
     assert written["seed"] == lake.manifest.seed
     assert written["scale"]["name"] == lake.scale.name and written["scale"]["orders"] == lake.scale.orders
-    assert set(written["datasets"]) == set(counted)
+    # The web events stream is recounted by test_web_events_stream_records_and_defects.
+    assert set(written["datasets"]) - {"web_events"} == set(counted)
     for dataset, result in counted.items():
         entry = written["datasets"][dataset]
         assert entry["files"] == result.files, dataset
@@ -588,3 +595,25 @@ def test_cli_rejects_bad_options(
 def test_cli_refuses_an_s3_lake_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WAREHOUSE_LAKE_ROOT", "s3://bucket/prefix")
     assert cli.main(["generate", "--scale", "tiny"]) == 2
+
+
+def test_web_events_stream_records_and_defects(tiny: Lake) -> None:
+    """Recount the web events stream from its batch files: envelopes, broken payloads, redeliveries."""
+    entry = tiny.manifest.datasets["web_events"]
+    records: list[dict] = []
+    for path in sorted((tiny.root / "stream" / "web_events").glob("dt=*/batch-*.ndjson")):
+        records += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == entry.raw_records
+    assert {"approximate_arrival_timestamp", "partition_key", "shard_id", "sequence_number", "data"} <= set(records[0])
+    payloads = []
+    malformed = 0
+    for record in records:
+        try:
+            payloads.append(json.loads(record["data"]))
+        except json.JSONDecodeError:
+            malformed += 1
+    assert malformed == entry.defects["malformed"] >= 1
+    assert sum(1 for p in payloads if p.get("event_id") is None) == entry.defects["missing_field"] >= 1
+    ids = Counter(p["event_id"] for p in payloads if p.get("event_id"))
+    assert sum(n - 1 for n in ids.values()) == entry.defects["duplicate"] >= 1
+    assert len({(r["shard_id"], r["sequence_number"]) for r in records}) == len(records)

@@ -33,6 +33,7 @@ BRONZE = {
     "products": ("stg_catalog__products", "stg_catalog__products_quarantine"),
     "campaigns": ("stg_marketing__campaigns", "stg_marketing__campaigns_quarantine"),
     "channels": ("stg_marketing__channels", "stg_marketing__channels_quarantine"),
+    "web_events": ("stg_web__events", "stg_web__events_quarantine"),
 }
 
 
@@ -86,6 +87,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
 def _count_raw_records(lake_root: Path, dataset: str) -> int:
     """Count raw records straight from the files, independently of the generator and of dbt."""
     total = 0
+    if dataset == "web_events":  # a stream: micro-batch files, one Kinesis record per line
+        return sum(
+            len([line for line in path.read_text(encoding="utf-8").split("\n") if line])
+            for path in (lake_root / "stream" / dataset).glob("dt=*/batch-*.ndjson")
+        )
     for path in sorted((lake_root / "raw" / dataset).glob("dt=*/part-*.*")):
         lines = [line for line in path.read_text(encoding="utf-8").split("\n") if line]
         if path.suffix == ".csv":
@@ -238,3 +244,33 @@ def test_corrupted_lake_file_is_quarantined_not_fatal(built: Built, tmp_path: Pa
             "select count(*) from bronze.stg_orders__orders_quarantine where rejection_reason <> 'malformed_json'"
         )
     ) == _count_raw_records(data_dir / "lake", "orders")
+
+
+def test_stream_replay_changes_nothing_and_new_batches_append(built: Built, tmp_path: Path) -> None:
+    data_dir = tmp_path / "stream"
+    shutil.copytree(built.lake_root, data_dir / "lake")
+    assert _build(data_dir, "--select", "stg_web__events_stream") == 0
+    database = data_dir / "warehouse.duckdb"
+
+    def stream_rows() -> int:
+        con = duckdb.connect(str(database), read_only=True)
+        try:
+            return int(con.execute("select count(*) from bronze.stg_web__events_stream").fetchone()[0])
+        finally:
+            con.close()
+
+    first = stream_rows()
+    assert first == built.manifest["datasets"]["web_events"]["raw_records"]
+    assert _build(data_dir, "--select", "stg_web__events_stream") == 0
+    assert stream_rows() == first, "replaying the same micro-batches must not add rows"
+
+    batches = sorted((data_dir / "lake" / "stream" / "web_events").glob("dt=*/batch-*.ndjson"))
+    newest = batches[-1]
+    lines = [line for line in newest.read_text(encoding="utf-8").split("\n") if line]
+    records = [json.loads(line) for line in lines[:3]]
+    for n, record in enumerate(records):
+        record["sequence_number"] = f"{record['sequence_number']}9{n}"
+    later = newest.with_name("batch-9999999999999-999999.ndjson")
+    later.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert _build(data_dir, "--select", "stg_web__events_stream") == 0
+    assert stream_rows() == first + len(records)

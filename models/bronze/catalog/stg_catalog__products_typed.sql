@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('catalog', 'products') }}
+    {{ lake_records('catalog', 'products') }}
 
 ),
 

@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'customers') }}
+    {{ lake_records('crm', 'customers') }}
 
 ),
 

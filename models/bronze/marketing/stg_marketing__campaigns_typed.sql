@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('marketing', 'campaigns') }}
+    {{ lake_records('marketing', 'campaigns') }}
 
 ),
 

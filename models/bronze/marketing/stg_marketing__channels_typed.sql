@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('marketing', 'channels') }}
+    {{ lake_records('marketing', 'channels') }}
 
 ),
 

@@ -9,7 +9,7 @@ with
 
 source as (
 
-    select * from {{ source('orders', 'orders') }}
+    {{ lake_records('orders', 'orders') }}
 
 ),
 

@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('pos', 'store_sales') }}
+    {{ lake_records('pos', 'store_sales') }}
 
 ),
 

@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('pos', 'stores') }}
+    {{ lake_records('pos', 'stores') }}
 
 ),
 

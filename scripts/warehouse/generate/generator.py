@@ -12,7 +12,7 @@ import duckdb
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from warehouse import log
-from warehouse.generate import customers, days, lookups, orders, reference, sql, store_sales
+from warehouse.generate import customers, days, lookups, orders, reference, sql, store_sales, web_events
 from warehouse.generate.errors import DatasetError
 from warehouse.generate.manifest import DatasetManifest, Manifest, read_datasets
 from warehouse.generate.scales import Scale
@@ -38,6 +38,7 @@ DATASETS: tuple[DatasetSpec, ...] = (
     DatasetSpec("stores", "csv", reference.STORES_HEADER),
     DatasetSpec("campaigns", "csv", reference.CAMPAIGNS_HEADER),
     DatasetSpec("channels", "csv", reference.CHANNELS_HEADER),
+    DatasetSpec(web_events.STREAM, "ndjson", None),
 )
 DATASET_NAMES: tuple[str, ...] = tuple(spec.name for spec in DATASETS)
 
@@ -81,6 +82,17 @@ def generate_lake(
                 if spec.name not in selected:
                     continue
                 t0 = time.perf_counter()
+                if spec.name == web_events.STREAM:
+                    written[spec.name] = web_events.export(con, scale, lake_root)
+                    advance(1)
+                    LOG.info(
+                        "%s: %d batches, %d records in %.1fs",
+                        spec.name,
+                        written[spec.name].files,
+                        written[spec.name].raw_records,
+                        time.perf_counter() - t0,
+                    )
+                    continue
                 writer = DatasetWriter(lake_root, spec.name, spec.ext, spec.header)
                 written[spec.name] = _export(spec.name, con, scale, writer, advance)
                 LOG.info(

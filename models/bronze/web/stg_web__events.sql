@@ -1,0 +1,33 @@
+{#- Web events whose payload passed every bronze rule; at-least-once redeliveries still included. -#}
+
+with
+
+typed as (
+
+    select * from {{ ref('stg_web__events_typed') }}
+
+),
+
+final as (
+
+    select
+        event_id,
+        event_type,
+        session_id,
+        customer_id,
+        product_id,
+        device,
+        page_path,
+        shard_id,
+        sequence_number,
+        _record_hash,
+        _source_file,
+        occurred_at,
+        approximate_arrival_timestamp,
+        _loaded_at
+    from typed
+    where rejection_reason is null
+
+)
+
+select * from final

@@ -1,0 +1,92 @@
+{{ config(materialized='table') }}
+{#- Every web event record, its payload parsed and typed once, with the first rule it fails. -#}
+
+with
+
+stream as (
+
+    select * from {{ ref('stg_web__events_stream') }}
+
+),
+
+parsed as (
+
+    select
+        shard_id,
+        sequence_number,
+        raw_payload,
+        _source_file,
+        approximate_arrival_timestamp,
+        {{ json_object_or_null('raw_payload') }} as event
+    from stream
+
+),
+
+extracted as (
+
+    select
+        *,
+        {{ json_text('event', 'event_id') }} as event_id,
+        {{ json_text('event', 'event_type') }} as event_type,
+        {{ json_text('event', 'session_id') }} as session_id,
+        {{ json_text('event', 'customer_id') }} as customer_id_text,
+        {{ json_text('event', 'product_id') }} as product_id_text,
+        {{ json_text('event', 'device') }} as device,
+        {{ json_text('event', 'page') }} as page_path,
+        {{ json_text('event', 'occurred_at') }} as occurred_at_text
+    from parsed
+
+),
+
+typed as (
+
+    select
+        *,
+        {{ cast_or_null('customer_id_text', 'bigint') }} as customer_id,
+        {{ cast_or_null('product_id_text', 'bigint') }} as product_id,
+        {{ cast_or_null('occurred_at_text', 'timestamp') }} as occurred_at
+    from extracted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when event is null then 'malformed_json'
+            when event_id is null then 'missing_event_id'
+            when event_type is null then 'missing_event_type'
+            when occurred_at_text is null then 'missing_occurred_at'
+            when occurred_at is null then 'invalid_occurred_at'
+            when customer_id_text is not null and customer_id is null then 'invalid_customer_id'
+            when product_id_text is not null and product_id is null then 'invalid_product_id'
+        end as rejection_reason
+    from typed
+
+),
+
+final as (
+
+    select
+        event_id,
+        event_type,
+        session_id,
+        customer_id,
+        product_id,
+        device,
+        page_path,
+        rejection_reason,
+        case when rejection_reason is not null then raw_payload end as raw_record,
+        shard_id,
+        sequence_number,
+        {{ dbt.hash('raw_payload') }} as _record_hash,
+        _source_file,
+        occurred_at,
+        approximate_arrival_timestamp,
+        {{ loaded_at() }} as _loaded_at
+    from checked
+
+)
+
+select * from final

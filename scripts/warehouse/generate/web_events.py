@@ -1,0 +1,173 @@
+"""Web-analytics events as a stream: micro-batch files shaped like Kinesis records (docs/streams.md).
+
+Layout: `<lake_root>/stream/web_events/dt=YYYY-MM-DD/batch-<epoch millis>-<NNNNNN>.ndjson`, one batch per six
+hours of arrival time. Each line is a Kinesis record envelope whose `data` is the event payload as text.
+
+Defects (rates per event, at least one of each at every scale): a payload that is not JSON (`malformed`), a
+payload without `event_id` (`missing_field`), a payload naming a product the catalog does not know
+(`unknown_fk`), and at-least-once redelivery: the same payload again in a later batch with a new sequence
+number (`duplicate`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from warehouse.generate import days, defects
+from warehouse.generate.manifest import DatasetManifest
+from warehouse.generate.scales import Scale
+from warehouse.generate.sql import UNKNOWN_ID_BASE, choice, permutation_multiplier
+
+STREAM = "web_events"
+EVENTS_PER_ORDER = 0.2
+BATCH_HOURS = 6
+SHARDS = 4
+RATES: tuple[tuple[str, float], ...] = (
+    ("malformed", 0.002),
+    ("missing_field", 0.001),
+    ("unknown_fk", 0.001),
+    ("duplicate", 0.01),
+)
+
+
+def stream_dir(lake_root: Path) -> Path:
+    return lake_root / "stream" / STREAM
+
+
+def event_count(scale: Scale) -> int:
+    return max(200, round(scale.orders * EVENTS_PER_ORDER))
+
+
+def _events_sql(scale: Scale, n_events: int) -> str:
+    n_cust, n_prod = scale.customers, scale.products
+    m_cust = permutation_multiplier(n_cust)
+    span_seconds = scale.days * 86400
+    event_type = choice(
+        "rnd(i, 'w_type')",
+        [("'page_view'", 50), ("'product_view'", 30), ("'add_to_cart'", 10), ("'checkout'", 5), ("'purchase'", 5)],
+    )
+    device = choice("rnd(i, 'w_device')", [("'mobile'", 55), ("'desktop'", 38), ("'tablet'", 7)])
+    return f"""
+        with base as (
+            select
+                i,
+                timestamp '{scale.start_date} 00:00:00'
+                    + to_seconds(floor(rnd(i, 'w_time') * {span_seconds})::bigint) as occurred_at,
+                {defects.defect_sql("i", "rnd(i, 'w_defect')", n_events, RATES)} as defect,
+                {event_type} as event_type,
+                {device} as device,
+                'S' || lpad((i // 7)::varchar, 10, '0') as session_id,
+                case when rnd(i // 7, 'w_anon') < 0.4 then null
+                    else (floor({n_cust} * rnd(i // 7, 'w_cust'))::bigint * {m_cust}) % {n_cust} + 1
+                end as customer_id,
+                floor({n_prod} * pow(rnd(i, 'w_prod'), 3))::bigint + 1 as known_product_id
+            from range({n_events}) as t(i)
+        ),
+        payloads as (
+            select
+                *,
+                case
+                    when event_type = 'page_view' then null
+                    when defect = 'unknown_fk' then {UNKNOWN_ID_BASE} + i
+                    else known_product_id
+                end as product_id,
+                occurred_at + to_seconds(floor(rnd(i, 'w_delay') * 5)::bigint) as arrived_at
+            from base
+        ),
+        texts as (
+            select
+                *,
+                to_json(struct_pack(
+                    event_id := case when defect = 'missing_field' then null
+                        else 'E' || lpad(i::varchar, 12, '0') end,
+                    event_type := event_type,
+                    session_id := session_id,
+                    customer_id := customer_id,
+                    product_id := product_id,
+                    device := device,
+                    page := case event_type
+                        when 'page_view' then '/'
+                        when 'checkout' then '/checkout'
+                        when 'purchase' then '/checkout/done'
+                        else '/p/' || coalesce(product_id, 0)::varchar end,
+                    occurred_at := strftime(occurred_at, '%Y-%m-%dT%H:%M:%SZ')
+                ))::varchar as payload
+            from payloads
+        ),
+        delivered as (
+            select i, 0 as copy, arrived_at, defect,
+                case when defect = 'malformed' then left(payload, length(payload) // 2) else payload end
+                    as data,
+                session_id
+            from texts
+            union all
+            select i, 1 as copy, arrived_at + to_seconds(rint(i, 'w_redeliver', 60, 36 * 3600)),
+                'redelivery' as defect, payload as data, session_id
+            from texts
+            where defect = 'duplicate'
+        ),
+        batched as (
+            select
+                *,
+                time_bucket(interval '{BATCH_HOURS} hours', arrived_at) as batch_start,
+                'shardId-' || lpad((hash(session_id) % {SHARDS})::varchar, 12, '0') as shard_id
+            from delivered
+        )
+        select
+            cast(batch_start as date) as dt,
+            epoch_ms(batch_start) as batch_ms,
+            defect,
+            to_json(struct_pack(
+                approximate_arrival_timestamp := strftime(arrived_at, '%Y-%m-%dT%H:%M:%S.%gZ'),
+                partition_key := session_id,
+                shard_id := shard_id,
+                sequence_number := '4959' || lpad(epoch_us(arrived_at)::varchar, 17, '0')
+                    || lpad((i * 2 + copy)::varchar, 14, '0'),
+                data := data
+            ))::varchar as line
+        from batched
+        order by batch_start, shard_id, arrived_at, i, copy
+    """
+
+
+def export(con: duckdb.DuckDBPyConnection, scale: Scale, lake_root: Path) -> DatasetManifest:
+    """Write every micro-batch of the stream and return its manifest entry."""
+    folder = stream_dir(lake_root)
+    if folder.exists():
+        shutil.rmtree(folder)
+    n_events = event_count(scale)
+    columns = con.execute(_events_sql(scale, n_events)).fetchnumpy()
+    batch_ms = np.asarray(columns["batch_ms"])
+    arrivals = np.asarray(columns["dt"]).astype("datetime64[D]")
+    lines = np.asarray(columns["line"], dtype=object)
+    kinds = Counter(kind for kind in np.asarray(columns["defect"], dtype=object).tolist() if kind)
+    files = written_bytes = 0
+    if len(lines):
+        starts = np.concatenate(([0], np.flatnonzero(batch_ms[1:] != batch_ms[:-1]) + 1, [len(lines)]))
+        for seq, (begin, end) in enumerate(zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True)):
+            arrival: dt.date = arrivals[begin].item()
+            path = folder / f"dt={arrival.isoformat()}" / f"batch-{int(batch_ms[begin])}-{seq:06d}.ndjson"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = ("\n".join(lines[begin:end].tolist()) + "\n").encode("utf-8")
+            path.write_bytes(data)
+            files += 1
+            written_bytes += len(data)
+    counts = {kind: kinds.get(kind, 0) for kind in ("malformed", "missing_field", "unknown_fk")}
+    counts["duplicate"] = kinds.get("redelivery", 0)
+    return DatasetManifest(
+        format="kinesis_ndjson",
+        files=files,
+        raw_records=len(lines),
+        bytes=written_bytes,
+        defects={kind: counts.get(kind, 0) for kind in defects.DEFECT_KINDS},
+        details={"events": n_events},
+    )
+
+
+__all__ = ["STREAM", "days", "event_count", "export", "stream_dir"]

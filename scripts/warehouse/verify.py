@@ -1,0 +1,84 @@
+"""`warehouse verify`: offline checks of the warehouse code. `warehouse verify redshift` is the first.
+
+It compiles the project for the redshift target without a connection, parses every compiled model with
+sqlfluff's redshift dialect, checks the SQL for functions and constructs Redshift lacks, and checks the
+dist/sort design in the manifest. Exit status 0 when everything passes, 1 when a check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from warehouse import log
+from warehouse.config import PROJECT_DIR
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("verify", help="offline checks of the warehouse code")
+    targets = parser.add_subparsers(dest="verify_target", required=True, metavar="TARGET")
+    redshift = targets.add_parser(
+        "redshift",
+        help="compile for Redshift offline and check the SQL and dist/sort design",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    redshift.add_argument(
+        "--project-dir",
+        type=Path,
+        default=PROJECT_DIR,
+        help="dbt project to verify (default: this repository)",
+    )
+    redshift.add_argument(
+        "--target-path",
+        type=Path,
+        default=None,
+        help="where dbt writes the redshift artifacts (default: <project>/target/redshift)",
+    )
+    redshift.add_argument(
+        "--skip-dbt",
+        action="store_true",
+        help="check what an earlier run compiled instead of running dbt again",
+    )
+    redshift.add_argument(
+        "--no-incremental",
+        action="store_true",
+        help="do not compile incremental models a second time as incremental runs",
+    )
+    redshift.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="processes for the sqlfluff parse, the slow part (default: one per CPU)",
+    )
+    redshift.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="rewrite the generated DDL block of docs/redshift.md from what the code generates",
+    )
+    redshift.set_defaults(func=run_redshift)
+
+
+def run_redshift(args: argparse.Namespace) -> int:
+    from warehouse.redshift_check import RedshiftCheckError, VerifyConfig, run
+    from warehouse.redshift_check.report import print_report
+
+    config = VerifyConfig.for_project(
+        args.project_dir,
+        target_path=args.target_path,
+        incremental=not args.no_incremental,
+        run_dbt=not args.skip_dbt,
+        verbose=bool(getattr(args, "verbose", False)),
+        jobs=args.jobs,
+        write_docs=args.write_docs,
+    )
+    try:
+        report = run(config)
+    except RedshiftCheckError as exc:
+        log.get("verify").error("%s", exc)
+        return 1
+    print_report(report, Console(highlight=False))
+    return 0 if report.ok else 1
