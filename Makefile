@@ -26,6 +26,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 setup: $(VENV)/.installed  ## create .venv and install the project (offline-safe pins)
+	@mkdir -p $(DATA_DIR)
 
 run: setup  ## generate default-scale data, build the warehouse on DuckDB, generate the docs
 	WAREHOUSE_DATA_DIR=$(DATA_DIR) $(BIN)/warehouse generate --scale $(SCALE)

@@ -15,6 +15,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "warehouse.generate.command",
     "warehouse.build",
     "warehouse.checksums",
+    "warehouse.catalog.command",
     "warehouse.verify",
 )
 

@@ -4,8 +4,29 @@
 with
 
 source as (
+    {#- Live from the catalog database when one is configured, else from the lake's catalog exports. #}
+    {%- if catalog_is_live() %}
+
+    select
+        'postgres:catalog_db.products' as source_file,
+        cast(null as {{ dbt.type_timestamp() }}) as file_modified_at,
+        '{{ run_started_at.strftime("%Y-%m-%d") }}' as dt,
+        row_number() over (order by catalog.product_id) as record_number,
+        cast(catalog.product_id as {{ dbt.type_string() }}) as product_id,
+        catalog.sku,
+        catalog.product_name,
+        catalog.category,
+        catalog.subcategory,
+        catalog.brand,
+        cast(catalog.unit_cost as {{ dbt.type_string() }}) as unit_cost,
+        cast(catalog.list_price as {{ dbt.type_string() }}) as list_price,
+        case when catalog.is_active then 'true' when not catalog.is_active then 'false' end as is_active,
+        cast(catalog.updated_at as {{ dbt.type_string() }}) as updated_at
+    from {{ source('catalog_db', 'products') }} as catalog
+    {%- else %}
 
     {{ lake_records('catalog', 'products') }}
+    {%- endif %}
 
 ),
 
