@@ -17,6 +17,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "warehouse.checksums",
     "warehouse.catalog.command",
     "warehouse.verify",
+    "warehouse.aws.spectrum",
+    "warehouse.aws.copy",
+    "warehouse.aws.unload",
+    "warehouse.aws.ops.command",
 )
 
 

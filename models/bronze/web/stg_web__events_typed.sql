@@ -17,7 +17,7 @@ parsed as (
         raw_payload,
         _source_file,
         approximate_arrival_timestamp,
-        {{ json_object_or_null('raw_payload') }} as event
+        {{ json_object_or_null('raw_payload') }} as event_payload
     from stream
 
 ),
@@ -26,14 +26,14 @@ extracted as (
 
     select
         *,
-        {{ json_text('event', 'event_id') }} as event_id,
-        {{ json_text('event', 'event_type') }} as event_type,
-        {{ json_text('event', 'session_id') }} as session_id,
-        {{ json_text('event', 'customer_id') }} as customer_id_text,
-        {{ json_text('event', 'product_id') }} as product_id_text,
-        {{ json_text('event', 'device') }} as device,
-        {{ json_text('event', 'page') }} as page_path,
-        {{ json_text('event', 'occurred_at') }} as occurred_at_text
+        {{ json_text('event_payload', 'event_id') }} as event_id,
+        {{ json_text('event_payload', 'event_type') }} as event_type,
+        {{ json_text('event_payload', 'session_id') }} as session_id,
+        {{ json_text('event_payload', 'customer_id') }} as customer_id_text,
+        {{ json_text('event_payload', 'product_id') }} as product_id_text,
+        {{ json_text('event_payload', 'device') }} as device,
+        {{ json_text('event_payload', 'page') }} as page_path,
+        {{ json_text('event_payload', 'occurred_at') }} as occurred_at_text
     from parsed
 
 ),
@@ -54,7 +54,7 @@ checked as (
     select
         *,
         case
-            when event is null then 'malformed_json'
+            when event_payload is null then 'malformed_json'
             when event_id is null then 'missing_event_id'
             when event_type is null then 'missing_event_type'
             when occurred_at_text is null then 'missing_occurred_at'
