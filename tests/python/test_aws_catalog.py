@@ -82,7 +82,7 @@ DEMO_SOURCES = """\
 
 def test_reads_the_projects_sources_one_dataset_per_lake_dataset() -> None:
     datasets = {d.name: d for d in load_datasets(PROJECT_DIR)}
-    assert RAW_DATASETS <= set(datasets)
+    assert set(datasets) >= RAW_DATASETS
     assert datasets["orders"].file_format is FileFormat.TEXT_LINES
     assert datasets["orders"].columns == (Column("raw_record", "varchar(65535)"),)
     assert datasets["customers"].file_format is FileFormat.JSON_PAGES
