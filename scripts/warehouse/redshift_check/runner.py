@@ -156,6 +156,8 @@ def ddl_sql_files(ddl_dir: Path) -> list[SqlFile]:
 def stage_generated_ddl(config: VerifyConfig) -> tuple[list[SqlFile], list[Finding], list[Finding]]:
     """Split the compiled DDL analysis into statement files; return the files sqlfluff should parse, the
     grammar findings for the statements it cannot, and a finding when docs/redshift.md is out of date."""
+    if not (config.project_dir / ddl.ANALYSIS).is_file():
+        return [], [], []  # a project that generates no external DDL
     compiled = ddl.compiled_analysis(config.target_path)
     if not compiled.is_file():
         missing = Finding(Check.DBT, str(ddl.ANALYSIS), None, "the DDL analysis was not compiled")
