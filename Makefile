@@ -14,7 +14,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup run build docs test lint test-python test-dbt verify-redshift clean
+.PHONY: help setup run build docs test lint test-python test-dbt verify-redshift browser clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -50,10 +50,13 @@ test: setup lint test-python test-dbt verify-redshift  ## every check CI runs
 lint: setup  ## ruff over the Python, sqlfluff over the SQL
 	$(BIN)/ruff check scripts tests/python
 	$(BIN)/ruff format --check scripts tests/python
-	$(BIN)/dbt parse --quiet
+	$(BIN)/warehouse lint
 	$(BIN)/sqlfluff lint models tests/singular analyses
 
-test-python: setup  ## pytest: generator, CLI, end-to-end pipeline properties
+browser:  ## headless Chromium for the docs-site test (apt-get only as root and only when missing)
+	scripts/setup/install_chromium.sh
+
+test-python: setup browser  ## pytest: generator, CLI, pipeline, AWS (moto), docs site in a browser, metrics, snapshots, governance
 	$(BIN)/pytest
 
 test-dbt: setup  ## dbt build (models, data tests, unit tests) and source freshness on tiny data

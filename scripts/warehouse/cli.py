@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "warehouse.checksums",
     "warehouse.catalog.command",
     "warehouse.verify",
+    "warehouse.lint",
     "warehouse.aws.spectrum",
     "warehouse.aws.copy",
     "warehouse.aws.unload",

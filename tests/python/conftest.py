@@ -8,3 +8,21 @@ from pathlib import Path
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
+
+
+import pytest  # noqa: E402
+
+from tiny_warehouse import TinyWarehouse, build_tiny_warehouse, generate_docs  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory) -> TinyWarehouse:
+    """The tiny lake generated and built once for the whole session (about 30 s); tests must not change it
+    (copy `data_dir` first, as the snapshot test does)."""
+    return build_tiny_warehouse(tmp_path_factory.mktemp("tiny_warehouse"))
+
+
+@pytest.fixture(scope="session")
+def tiny_docs(tiny_warehouse: TinyWarehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`dbt docs generate` over the tiny warehouse: the folder holding index.html, manifest.json, catalog.json."""
+    return generate_docs(tiny_warehouse, tmp_path_factory.mktemp("tiny_docs"))

@@ -96,13 +96,13 @@ final as (
     select
         date_day,
         revenue_flag,
-        sales_lines,
-        online_lines,
-        store_lines,
-        units_sold,
-        gross_amount,
-        discount_amount,
-        revenue_amount,
+        cast(sales_lines as {{ dbt.type_bigint() }}) as sales_lines,
+        cast(online_lines as {{ dbt.type_bigint() }}) as online_lines,
+        cast(store_lines as {{ dbt.type_bigint() }}) as store_lines,
+        cast(units_sold as {{ dbt.type_bigint() }}) as units_sold,
+        cast(gross_amount as decimal(18, 2)) as gross_amount,
+        cast(discount_amount as decimal(18, 2)) as discount_amount,
+        cast(revenue_amount as decimal(18, 2)) as revenue_amount,
         cast(round(trailing_mean_revenue, 2) as decimal(18, 2)) as trailing_mean_revenue
     from with_revenue_flag
 

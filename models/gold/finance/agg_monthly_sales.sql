@@ -80,11 +80,11 @@ final as (
     select
         {{ dbt.concat(["category", "'|'", dbt.cast('month_start_date', dbt.type_string())]) }} as month_category_key,
         category,
-        sales_lines,
-        known_customers,
-        units_sold,
-        revenue_amount,
-        previous_month_revenue,
+        cast(sales_lines as {{ dbt.type_bigint() }}) as sales_lines,
+        cast(known_customers as {{ dbt.type_bigint() }}) as known_customers,
+        cast(units_sold as {{ dbt.type_bigint() }}) as units_sold,
+        cast(revenue_amount as decimal(18, 2)) as revenue_amount,
+        cast(previous_month_revenue as decimal(18, 2)) as previous_month_revenue,
         case
             when previous_month_revenue is null or previous_month_revenue = 0 then null
             else cast(

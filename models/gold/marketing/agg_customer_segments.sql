@@ -83,10 +83,10 @@ final as (
     select
         customer_id,
         customer_segment,
-        purchase_count,
-        total_spent,
+        cast(purchase_count as {{ dbt.type_bigint() }}) as purchase_count,
+        cast(total_spent as decimal(18, 2)) as total_spent,
         cast(round(total_spent / purchase_count, 2) as decimal(18, 2)) as average_order_value,
-        days_since_last_purchase,
+        cast(days_since_last_purchase as {{ dbt.type_bigint() }}) as days_since_last_purchase,
         first_purchase_date,
         last_purchase_date,
         as_of_date

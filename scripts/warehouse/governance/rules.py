@@ -1,0 +1,234 @@
+"""The conventions of CONVENTIONS.md as rules over dbt's manifest; each finding names its rule and resource.
+
+- layer-folder: every model lives under models/bronze, models/silver or models/gold.
+- naming: bronze stg_<source>__<entity>s (optionally _typed, _quarantine, _stream) in models/bronze/<source>/;
+  silver int_*; gold dim_*, fct_*, agg_*; snapshots snp_*.
+- sources-only-in-bronze: only bronze models read sources.
+- layer-dependencies: bronze reads sources, bronze, seeds; silver reads bronze, silver, seeds; gold reads
+  silver, gold, snapshots; snapshots read silver or bronze.
+- documented: every model, snapshot, seed, source, source table, exposure and metric has a description.
+- columns-documented: every column has a description (given a catalog, every warehouse column is in YAML).
+- key-tested: unique + not_null on one column, or unique_combination_of_columns (models, snapshots, seeds).
+- source-freshness: every source table has a freshness threshold and a loaded_at field.
+- gold-contract: every gold model has an enforced contract.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from warehouse.governance.project import NO_LAYER, SEED, SNAPSHOT, SOURCE, Project, Resource
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    rule: str
+    subject: str  # "model fct_sales", "source crm.customers"
+    path: str
+    message: str
+
+    def render(self) -> str:
+        where = f" ({self.path})" if self.path else ""
+        return f"[{self.rule}] {self.subject}{where}: {self.message}"
+
+
+Rule = Callable[[Project], Iterable[Violation]]
+
+BRONZE_SUFFIXES: tuple[str, ...] = ("_typed", "_quarantine", "_stream")
+NAME_PATTERNS: dict[str, re.Pattern[str]] = {
+    "bronze": re.compile(
+        r"^stg_(?P<source>[a-z][a-z0-9]*(?:_[a-z0-9]+)*)__(?P<entity>[a-z][a-z0-9_]*s)"
+        r"(?:" + "|".join(BRONZE_SUFFIXES) + r")?$"
+    ),
+    "silver": re.compile(r"^int_[a-z][a-z0-9_]*$"),
+    "gold": re.compile(r"^(?:dim|fct|agg)_[a-z][a-z0-9_]*$"),
+    SNAPSHOT: re.compile(r"^snp_[a-z][a-z0-9_]*$"),
+}
+NAME_EXPECTED: dict[str, str] = {
+    "bronze": "stg_<source>__<entity>s, optionally with " + ", ".join(BRONZE_SUFFIXES),
+    "silver": "int_<entity>s_<verb>ed or int_<name>",
+    "gold": "dim_<entity>, fct_<process> or agg_<grain>_<subject>",
+    SNAPSHOT: "snp_<entity>s",
+}
+ALLOWED_PARENTS: dict[str, frozenset[str]] = {
+    "bronze": frozenset({SOURCE, "bronze", SEED}),
+    "silver": frozenset({"bronze", "silver", SEED}),
+    "gold": frozenset({"silver", "gold", SNAPSHOT}),
+    SNAPSHOT: frozenset({"bronze", "silver"}),
+}
+UNIQUENESS_TESTS: frozenset[str] = frozenset({"unique_combination_of_columns", "expect_compound_columns_to_be_unique"})
+KEYED_TYPES: frozenset[str] = frozenset({"model", SNAPSHOT, SEED})
+
+
+def _violation(rule: str, resource: Resource, message: str) -> Violation:
+    return Violation(rule, resource.label, resource.path, message)
+
+
+def _models(project: Project, *types: str) -> Iterator[Resource]:
+    wanted = set(types or ("model",))
+    return (resource for resource in project.resources.values() if resource.resource_type in wanted)
+
+
+def _layer_label(resource: Resource) -> str:
+    return resource.layer if resource.resource_type == "model" else resource.resource_type
+
+
+def check_layer_folder(project: Project) -> Iterator[Violation]:
+    for model in _models(project):
+        if model.layer == NO_LAYER:
+            yield _violation("layer-folder", model, "lives outside models/bronze, models/silver and models/gold")
+
+
+def check_naming(project: Project) -> Iterator[Violation]:
+    for resource in _models(project, "model", SNAPSHOT):
+        layer = resource.layer
+        pattern = NAME_PATTERNS.get(layer)
+        if pattern is None:
+            continue
+        match = pattern.match(resource.name)
+        if match is None:
+            yield _violation(
+                "naming", resource, f"a {_layer_label(resource)} name must look like {NAME_EXPECTED[layer]}"
+            )
+        elif layer == "bronze" and resource.folders and match.group("source") != resource.folders[0]:
+            yield _violation(
+                "naming",
+                resource,
+                f"lives in models/bronze/{resource.folders[0]}/ but is named for source '{match.group('source')}'",
+            )
+
+
+def check_sources_only_in_bronze(project: Project) -> Iterator[Violation]:
+    for resource in _models(project, "model", SNAPSHOT):
+        if resource.layer == "bronze":
+            continue
+        for parent_id in resource.parents:
+            parent = project.resources.get(parent_id)
+            if parent is not None and parent.resource_type == SOURCE:
+                yield _violation(
+                    "sources-only-in-bronze",
+                    resource,
+                    f"reads {parent.label}: only bronze models read sources",
+                )
+
+
+def check_layer_dependencies(project: Project) -> Iterator[Violation]:
+    for resource in _models(project, "model", SNAPSHOT):
+        allowed = ALLOWED_PARENTS.get(resource.layer)
+        if allowed is None:
+            continue
+        for parent_id in resource.parents:
+            parent = project.resources.get(parent_id)
+            if parent is None or parent.resource_type == SOURCE:
+                continue  # another package's node; sources are sources-only-in-bronze's business
+            if parent.layer not in allowed:
+                yield _violation(
+                    "layer-dependencies",
+                    resource,
+                    f"reads {_layer_label(parent)} {parent.label}: a {_layer_label(resource)} "
+                    f"{resource.resource_type} reads only {', '.join(sorted(allowed))}",
+                )
+
+
+def check_documented(project: Project) -> Iterator[Violation]:
+    described_sources: set[str] = set()
+    for resource in project.resources.values():
+        if not resource.description:
+            yield _violation("documented", resource, "has no description")
+        if resource.resource_type == SOURCE and resource.source_name not in described_sources:
+            described_sources.add(resource.source_name)
+            if not resource.source_description:
+                yield Violation("documented", f"source {resource.source_name}", resource.path, "has no description")
+    for exposure in project.exposures:
+        subject = f"exposure {exposure.get('name')}"
+        path = str(exposure.get("original_file_path") or "")
+        if not str(exposure.get("description") or "").strip():
+            yield Violation("documented", subject, path, "has no description")
+        owner = exposure.get("owner") or {}
+        if not (owner.get("name") or owner.get("email")):
+            yield Violation("documented", subject, path, "has no owner")
+    for metric in project.metrics:
+        if not str(metric.get("description") or "").strip():
+            path = str(metric.get("original_file_path") or "")
+            yield Violation("documented", f"metric {metric.get('name')}", path, "has no description")
+
+
+def _normal(name: str) -> str:
+    return name.strip('"').lower()
+
+
+def check_columns_documented(project: Project) -> Iterator[Violation]:
+    for resource in project.resources.values():
+        for column in resource.columns:
+            if not column.description:
+                yield _violation("columns-documented", resource, f"column {column.name} has no description")
+        if project.catalog_columns is None or resource.unique_id not in project.catalog_columns:
+            continue
+        documented = {_normal(column.name) for column in resource.columns}
+        for name in project.catalog_columns[resource.unique_id]:
+            if _normal(name) not in documented:
+                yield _violation(
+                    "columns-documented",
+                    resource,
+                    f"column {name} is in the warehouse but not documented in YAML",
+                )
+
+
+def key_is_tested(project: Project, unique_id: str) -> bool:
+    tests = project.tests_of(unique_id)
+    if any(test.test_name in UNIQUENESS_TESTS for test in tests):
+        return True
+    unique = {_normal(test.column_name) for test in tests if test.test_name == "unique" and test.column_name}
+    not_null = {_normal(test.column_name) for test in tests if test.test_name == "not_null" and test.column_name}
+    return bool(unique & not_null)
+
+
+def check_key_tested(project: Project) -> Iterator[Violation]:
+    for resource in project.resources.values():
+        if resource.resource_type in KEYED_TYPES and not key_is_tested(project, resource.unique_id):
+            yield _violation(
+                "key-tested",
+                resource,
+                "no key test: add unique and not_null on its key column, or a unique_combination_of_columns test",
+            )
+
+
+def check_source_freshness(project: Project) -> Iterator[Violation]:
+    for source in _models(project, SOURCE):
+        thresholds = [source.freshness.get(level) or {} for level in ("warn_after", "error_after")]
+        if not any(threshold.get("count") and threshold.get("period") for threshold in thresholds):
+            yield _violation("source-freshness", source, "has no freshness warn_after/error_after threshold")
+        if not source.loaded_at:
+            yield _violation("source-freshness", source, "has no loaded_at_field (or loaded_at_query)")
+
+
+def check_gold_contract(project: Project) -> Iterator[Violation]:
+    for model in _models(project):
+        if model.layer == "gold" and not model.contract_enforced:
+            yield _violation(
+                "gold-contract", model, "gold models carry an enforced contract (contract: {enforced: true})"
+            )
+
+
+RULES: dict[str, Rule] = {
+    "layer-folder": check_layer_folder,
+    "naming": check_naming,
+    "sources-only-in-bronze": check_sources_only_in_bronze,
+    "layer-dependencies": check_layer_dependencies,
+    "documented": check_documented,
+    "columns-documented": check_columns_documented,
+    "key-tested": check_key_tested,
+    "source-freshness": check_source_freshness,
+    "gold-contract": check_gold_contract,
+}
+
+
+def lint_project(project: Project, rules: Iterable[str] | None = None) -> list[Violation]:
+    """Every violation of the selected rules (all by default), sorted by rule then subject."""
+    selected = list(RULES) if rules is None else list(rules)
+    unknown = [name for name in selected if name not in RULES]
+    if unknown:
+        raise ValueError(f"unknown governance rule(s): {', '.join(unknown)}; known: {', '.join(RULES)}")
+    return sorted(violation for name in selected for violation in RULES[name](project))

@@ -1,0 +1,367 @@
+"""Governance lint: each rule on small synthetic manifests, then the real project's manifest, where removing
+any column description or any key test must fail the lint and name the model."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from tiny_warehouse import TinyWarehouse, copy_project
+from warehouse import cli, log
+from warehouse.governance import RULES, Violation, lint_manifest
+from warehouse.governance.rules import UNIQUENESS_TESTS
+
+PROJECT = "shop"
+
+
+# --- synthetic manifests ------------------------------------------------------------------------------
+
+
+def model(name: str, path: str, *, columns: dict[str, str] | None = None, parents: tuple[str, ...] = (), **extra: Any):
+    node = {
+        "unique_id": f"model.{PROJECT}.{name}",
+        "resource_type": "model",
+        "package_name": PROJECT,
+        "name": name,
+        "original_file_path": path,
+        "description": f"The {name} model.",
+        "columns": {column: {"name": column, "description": text} for column, text in (columns or {}).items()},
+        "depends_on": {"nodes": list(parents)},
+        "config": {"contract": {"enforced": path.startswith("models/gold/")}},
+        "version": None,
+    }
+    node.update(extra)
+    return node
+
+
+def key_tests(model_id: str, column: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "unique_id": f"test.{PROJECT}.{kind}_{model_id.rsplit('.', 1)[-1]}_{column}",
+            "resource_type": "test",
+            "package_name": PROJECT,
+            "name": f"{kind}_{column}",
+            "test_metadata": {"name": kind, "kwargs": {"column_name": column}},
+            "column_name": column,
+            "attached_node": model_id,
+            "depends_on": {"nodes": [model_id]},
+        }
+        for kind in ("unique", "not_null")
+    ]
+
+
+def source(source_name: str, table: str, **extra: Any) -> dict[str, Any]:
+    node = {
+        "unique_id": f"source.{PROJECT}.{source_name}.{table}",
+        "resource_type": "source",
+        "package_name": PROJECT,
+        "name": table,
+        "source_name": source_name,
+        "original_file_path": f"models/bronze/{source_name}/_{source_name}__sources.yml",
+        "description": "Raw rows.",
+        "source_description": "The shop system.",
+        "columns": {},
+        "freshness": {"warn_after": {"count": 1, "period": "day"}, "error_after": {"count": None, "period": None}},
+        "loaded_at_field": "loaded_at",
+    }
+    node.update(extra)
+    return node
+
+
+def manifest_of(*models: dict[str, Any], sources: tuple[dict[str, Any], ...] = (), tested: bool = True) -> dict:
+    models, sources = copy.deepcopy(models), copy.deepcopy(sources)  # tests edit the result freely
+    nodes: dict[str, Any] = {node["unique_id"]: node for node in models}
+    if tested:
+        for node in models:
+            first = next(iter(node["columns"]), "id")
+            nodes.update({test["unique_id"]: test for test in key_tests(node["unique_id"], first)})
+    return {
+        "metadata": {"project_name": PROJECT},
+        "nodes": nodes,
+        "sources": {node["unique_id"]: node for node in sources},
+        "exposures": {},
+        "metrics": {},
+    }
+
+
+ORDERS = source("shop", "orders")
+STG = model(
+    "stg_shop__orders",
+    "models/bronze/shop/stg_shop__orders.sql",
+    columns={"order_id": "Order."},
+    parents=(ORDERS["unique_id"],),
+)
+INT = model(
+    "int_orders_deduplicated",
+    "models/silver/sales/int_orders_deduplicated.sql",
+    columns={"order_id": "Order."},
+    parents=(STG["unique_id"],),
+)
+FCT = model(
+    "fct_orders", "models/gold/core/fct_orders.sql", columns={"order_id": "Order."}, parents=(INT["unique_id"],)
+)
+
+
+def rules_of(violations: list[Violation]) -> set[tuple[str, str]]:
+    return {(violation.rule, violation.subject) for violation in violations}
+
+
+def test_a_project_that_follows_the_conventions_has_no_violation() -> None:
+    assert lint_manifest(manifest_of(STG, INT, FCT, sources=(ORDERS,))) == []
+
+
+def test_names_follow_the_layer() -> None:
+    bad = [
+        model("orders", "models/bronze/shop/orders.sql", columns={"id": "Id."}),
+        model("stg_shop__order", "models/bronze/shop/stg_shop__order.sql", columns={"id": "Id."}),
+        model("stg_crm__orders", "models/bronze/shop/stg_crm__orders.sql", columns={"id": "Id."}),
+        model("orders_clean", "models/silver/sales/orders_clean.sql", columns={"id": "Id."}),
+        model("orders_mart", "models/gold/core/orders_mart.sql", columns={"id": "Id."}),
+        model("stg_shop__orders_typed", "models/bronze/shop/stg_shop__orders_typed.sql", columns={"id": "Id."}),
+    ]
+    found = rules_of(lint_manifest(manifest_of(*bad), rules=["naming"]))
+    assert found == {
+        ("naming", "model orders"),
+        ("naming", "model stg_shop__order"),
+        ("naming", "model stg_crm__orders"),  # named for another source than its folder
+        ("naming", "model orders_clean"),
+        ("naming", "model orders_mart"),
+    }
+    outside = model("fct_x", "models/marts/fct_x.sql", columns={"id": "Id."})
+    assert rules_of(lint_manifest(manifest_of(outside), rules=["layer-folder"])) == {("layer-folder", "model fct_x")}
+
+
+def test_the_dag_flows_one_way() -> None:
+    gold_reads_bronze = model(
+        "fct_shortcut", "models/gold/core/fct_shortcut.sql", columns={"id": "Id."}, parents=(STG["unique_id"],)
+    )
+    silver_reads_source = model(
+        "int_raw", "models/silver/sales/int_raw.sql", columns={"id": "Id."}, parents=(ORDERS["unique_id"],)
+    )
+    violations = lint_manifest(
+        manifest_of(STG, gold_reads_bronze, silver_reads_source, sources=(ORDERS,)),
+        rules=["sources-only-in-bronze", "layer-dependencies"],
+    )
+    assert rules_of(violations) == {
+        ("layer-dependencies", "model fct_shortcut"),
+        ("sources-only-in-bronze", "model int_raw"),
+    }
+    message = next(v.render() for v in violations if v.subject == "model fct_shortcut")
+    assert "reads bronze model stg_shop__orders" in message and "models/gold/core/fct_shortcut.sql" in message
+
+
+def test_documentation_keys_freshness_and_contracts_are_required() -> None:
+    undocumented = model("int_orders_x", "models/silver/sales/int_orders_x.sql", columns={"order_id": ""})
+    undocumented["description"] = " "
+    no_contract = model("dim_thing", "models/gold/core/dim_thing.sql", columns={"thing_id": "Thing."})
+    no_contract["config"] = {"contract": {"enforced": False}}
+    stale = source("shop", "carts", freshness={"warn_after": {"count": None, "period": None}}, loaded_at_field=None)
+    manifest = manifest_of(undocumented, no_contract, sources=(stale,))
+    untested = model("int_untested", "models/silver/sales/int_untested.sql", columns={"id": "Id."})
+    manifest["nodes"][untested["unique_id"]] = untested
+    found = [violation.render() for violation in lint_manifest(manifest)]
+    assert "[documented] model int_orders_x (models/silver/sales/int_orders_x.sql): has no description" in found
+    assert (
+        "[columns-documented] model int_orders_x (models/silver/sales/int_orders_x.sql): "
+        "column order_id has no description"
+    ) in found
+    assert any(line.startswith("[key-tested] model int_untested ") for line in found)
+    assert any(line.startswith("[gold-contract] model dim_thing ") for line in found)
+    assert sum(line.startswith("[source-freshness] source shop.carts ") for line in found) == 2
+
+
+def test_a_combination_test_is_a_key_test_and_unique_alone_is_not() -> None:
+    lines = model("int_lines", "models/silver/sales/int_lines.sql", columns={"order_id": "O.", "line": "L."})
+    manifest = manifest_of(lines, tested=False)
+    unique_only = key_tests(lines["unique_id"], "order_id")[0]
+    manifest["nodes"][unique_only["unique_id"]] = unique_only
+    assert rules_of(lint_manifest(manifest, rules=["key-tested"])) == {("key-tested", "model int_lines")}
+    combination = {
+        **unique_only,
+        "unique_id": f"test.{PROJECT}.combination",
+        "test_metadata": {"name": "unique_combination_of_columns", "kwargs": {}},
+        "column_name": None,
+    }
+    manifest["nodes"][combination["unique_id"]] = combination
+    assert lint_manifest(manifest, rules=["key-tested"]) == []
+
+
+def test_catalog_columns_missing_from_the_yaml_are_reported() -> None:
+    catalog = {"nodes": {INT["unique_id"]: {"columns": {"ORDER_ID": {"name": "ORDER_ID"}, "extra": {"name": "extra"}}}}}
+    violations = lint_manifest(manifest_of(INT), catalog, rules=["columns-documented"])
+    assert [v.render() for v in violations] == [
+        "[columns-documented] model int_orders_deduplicated (models/silver/sales/int_orders_deduplicated.sql): "
+        "column extra is in the warehouse but not documented in YAML"
+    ]
+
+
+# --- the real project ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_manifest(tiny_warehouse: TinyWarehouse) -> dict[str, Any]:
+    return tiny_warehouse.manifest
+
+
+def _keyed_resources(manifest: dict[str, Any]) -> list[str]:
+    project = manifest["metadata"]["project_name"]
+    return sorted(
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] in {"model", "snapshot", "seed"} and node["package_name"] == project
+    )
+
+
+def _subject(node: dict[str, Any]) -> str:
+    version = f".v{node['version']}" if node.get("version") is not None else ""
+    return f"{node['resource_type']} {node['name']}{version}"
+
+
+@pytest.mark.slow
+def test_the_project_follows_its_conventions(real_manifest: dict[str, Any], tiny_docs: Path) -> None:
+    catalog = json.loads((tiny_docs / "catalog.json").read_text(encoding="utf-8"))
+    violations = lint_manifest(real_manifest, catalog)
+    assert violations == [], "\n".join(violation.render() for violation in violations)
+
+
+@pytest.mark.slow
+def test_removing_any_column_description_fails_and_names_the_model(real_manifest: dict[str, Any]) -> None:
+    manifest = copy.deepcopy(real_manifest)
+    baseline = set(lint_manifest(manifest, rules=["columns-documented"]))
+    checked = 0
+    for unique_id in _keyed_resources(manifest):
+        node = manifest["nodes"][unique_id]
+        if not node["columns"]:
+            continue
+        column = next(iter(node["columns"].values()))
+        saved, column["description"] = column["description"], ""
+        try:
+            new = set(lint_manifest(manifest, rules=["columns-documented"])) - baseline
+        finally:
+            column["description"] = saved
+        assert {(v.rule, v.subject) for v in new} == {("columns-documented", _subject(node))}, unique_id
+        assert f"column {column['name']} has no description" in next(iter(new)).render()
+        checked += 1
+    assert checked >= 50  # every model, snapshot and seed of the project
+
+
+@pytest.mark.slow
+def test_removing_any_key_test_fails_and_names_the_model(real_manifest: dict[str, Any]) -> None:
+    manifest = copy.deepcopy(real_manifest)
+    baseline = set(lint_manifest(manifest, rules=["key-tested"]))
+    nodes = manifest["nodes"]
+    checked = 0
+    for unique_id in _keyed_resources(manifest):
+        key_test_ids = [
+            test_id
+            for test_id, test in nodes.items()
+            if test["resource_type"] == "test"
+            and test.get("attached_node") == unique_id
+            and (test.get("test_metadata") or {}).get("name") in {"unique", *UNIQUENESS_TESTS}
+        ]
+        assert key_test_ids, f"{unique_id} has no key test to remove"
+        removed = {test_id: nodes.pop(test_id) for test_id in key_test_ids}
+        try:
+            new = set(lint_manifest(manifest, rules=["key-tested"])) - baseline
+        finally:
+            nodes.update(removed)
+        assert {(v.rule, v.subject) for v in new} == {("key-tested", _subject(nodes[unique_id]))}, unique_id
+        checked += 1
+    assert checked >= 50
+
+
+@pytest.mark.slow
+def test_every_rule_is_exercised_on_the_real_manifest(real_manifest: dict[str, Any]) -> None:
+    """Breaking each rule once in a copy of the real manifest is caught, and the message names the resource."""
+    manifest = copy.deepcopy(real_manifest)
+    nodes, sources = manifest["nodes"], manifest["sources"]
+    fct = nodes["model.globalretail.fct_sales.v1"]
+    fct["depends_on"]["nodes"].append("model.globalretail.stg_pos__store_sales")  # gold reading bronze
+    fct["config"]["contract"]["enforced"] = False
+    nodes["model.globalretail.dim_channel"]["description"] = ""
+    nodes["model.globalretail.int_sales_lines_conformed"]["depends_on"]["nodes"].append(
+        "source.globalretail.pos.stores"
+    )
+    nodes["model.globalretail.int_stores_deduplicated"]["name"] = "stores_clean"
+    sources["source.globalretail.crm.customers"]["freshness"] = {"warn_after": {}, "error_after": {}}
+    found = rules_of(lint_manifest(manifest))
+    assert found >= {
+        ("layer-dependencies", "model fct_sales.v1"),
+        ("gold-contract", "model fct_sales.v1"),
+        ("documented", "model dim_channel"),
+        ("sources-only-in-bronze", "model int_sales_lines_conformed"),
+        ("naming", "model stores_clean"),
+        ("source-freshness", "source crm.customers"),
+    }
+    assert {rule for rule, _ in found} | {"layer-folder", "columns-documented", "key-tested"} == set(RULES)
+
+
+# --- the command --------------------------------------------------------------------------------------
+
+
+@contextmanager
+def lint_command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[io.StringIO]:
+    """`warehouse lint` only (cli.COMMAND_MODULES patched); yields what it printed on stdout, once it is done."""
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("warehouse.lint",))
+    monkeypatch.setattr(log, "console", Console(file=io.StringIO(), width=200, color_system=None))
+    capsys.readouterr()
+    output = io.StringIO()
+    yield output
+    output.write(capsys.readouterr().out)
+
+
+def test_lint_command_exits_1_and_names_rule_and_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = manifest_of(STG, INT, FCT, sources=(ORDERS,))
+    broken["nodes"][INT["unique_id"]]["columns"]["order_id"]["description"] = ""
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    with lint_command(monkeypatch, capsys) as output:
+        assert cli.main(["lint", "--manifest", str(path)]) == 1
+    text = output.getvalue()
+    assert "[columns-documented] model int_orders_deduplicated" in text and "column order_id has no description" in text
+    assert "governance lint failed: 1 violation(s)" in text
+
+    path.write_text(json.dumps(manifest_of(STG, INT, FCT, sources=(ORDERS,))), encoding="utf-8")
+    with lint_command(monkeypatch, capsys) as output:
+        assert cli.main(["lint", "--manifest", str(path)]) == 0
+    assert "every rule holds" in output.getvalue()
+    with lint_command(monkeypatch, capsys):
+        assert cli.main(["lint", "--manifest", str(tmp_path / "missing.json")]) == 2
+
+
+@pytest.mark.slow
+def test_lint_command_parses_the_project_and_catches_yaml_edits(
+    tiny_warehouse: TinyWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """End to end: a column description and a key test deleted from the YAML fail `warehouse lint`."""
+    project = copy_project(tmp_path / "project")
+    finance = project / "models" / "gold" / "finance" / "_finance__models.yml"
+    text = finance.read_text(encoding="utf-8")
+    assert "        description: Units sold that day.\n" in text
+    finance.write_text(text.replace("        description: Units sold that day.\n", "", 1), encoding="utf-8")
+    core = project / "models" / "gold" / "core" / "_core__models.yml"
+    text = core.read_text(encoding="utf-8")
+    channel_key = "      - name: channel_code\n        description: \"{{ doc('channel_code') }}\"\n"
+    start = text.index("  - name: dim_channel\n")
+    key = text.index(channel_key, start)
+    tests_line = text.index("        data_tests: [unique, not_null]\n", key)
+    core.write_text(text[:tests_line] + text[tests_line + len("        data_tests: [unique, not_null]\n") :])
+
+    for key_name, value in tiny_warehouse.env(project_dir=project).items():
+        monkeypatch.setenv(key_name, value)
+    with lint_command(monkeypatch, capsys) as output:
+        code = cli.main(["lint", "--project-dir", str(project), "--target-path", str(tmp_path / "target")])
+    text = output.getvalue()
+    assert code == 1, text
+    assert "[columns-documented] model agg_daily_revenue" in text and "column units_sold has no description" in text
+    assert "[key-tested] model dim_channel" in text

@@ -1,0 +1,142 @@
+"""One tiny warehouse, generated and built once per test session, for the tests that need a real build:
+the docs site in a browser, MetricFlow queries, snapshots, slim CI, the governance lint on the real manifest.
+
+Each test that runs dbt again does it in a subprocess with `TinyWarehouse.env()`, so nothing leaks into this
+process's environment and every artifact lands in the test's own folders (never the repository's target/).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from warehouse.config import PROJECT_DIR
+
+BIN = Path(sys.executable).parent
+# What a copy of the dbt project needs (a copy is where a test may edit SQL, or where `mf` reads target/).
+PROJECT_FILES: tuple[str, ...] = ("dbt_project.yml", "profiles.yml")
+PROJECT_DIRS: tuple[str, ...] = (
+    "models",
+    "macros",
+    "seeds",
+    "snapshots",
+    "analyses",
+    "tests/generic",
+    "tests/singular",
+)
+_ENV_KEYS = ("WAREHOUSE_DATA_DIR", "WAREHOUSE_LAKE_ROOT", "DBT_TARGET_PATH", "DBT_LOG_PATH")
+
+
+@dataclass(frozen=True)
+class TinyWarehouse:
+    data_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def target_dir(self) -> Path:
+        return self.data_dir / "target"
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return dict(json.loads((self.target_dir / "manifest.json").read_text(encoding="utf-8")))
+
+    def env(self, data_dir: Path | None = None, project_dir: Path = PROJECT_DIR, **extra: str) -> dict[str, str]:
+        """The environment of a dbt subprocess on this warehouse (or on a copy of it in `data_dir`)."""
+        data = data_dir or self.data_dir
+        env = {key: value for key, value in os.environ.items() if key not in _ENV_KEYS and key != "WAREHOUSE_TARGET"}
+        env.update(
+            WAREHOUSE_DATA_DIR=str(data),
+            WAREHOUSE_LAKE_ROOT=str(data / "lake"),
+            DBT_PROFILES_DIR=str(project_dir),
+            DBT_PROJECT_DIR=str(project_dir),
+            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+            **extra,
+        )
+        return env
+
+    def query(self, sql: str, database: Path | None = None) -> list[tuple[Any, ...]]:
+        con = duckdb.connect(str(database or self.database), read_only=True)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+
+def build_tiny_warehouse(data_dir: Path) -> TinyWarehouse:
+    """Generate the tiny lake (seed 42) and run `warehouse build` in this process, as CI does."""
+    from warehouse.cli import main
+    from warehouse.generate.generator import generate_lake
+    from warehouse.generate.scales import SCALES
+
+    generate_lake(data_dir / "lake", SCALES["tiny"], seed=42)
+    saved = {key: os.environ.get(key) for key in _ENV_KEYS}
+    os.environ.update(
+        WAREHOUSE_DATA_DIR=str(data_dir),
+        WAREHOUSE_LAKE_ROOT=str(data_dir / "lake"),
+        DBT_TARGET_PATH=str(data_dir / "target"),
+        DBT_LOG_PATH=str(data_dir / "logs"),
+    )
+    try:
+        code = main(["build", "--no-progress"])
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    assert code == 0, "warehouse build failed on tiny data"
+    return TinyWarehouse(data_dir)
+
+
+def generate_docs(warehouse: TinyWarehouse, target_dir: Path) -> Path:
+    """`dbt docs generate` over the built warehouse into `target_dir` (the docs site and catalog.json)."""
+    env = warehouse.env(DBT_TARGET_PATH=str(target_dir), DBT_LOG_PATH=str(target_dir / "logs"))
+    run([str(BIN / "dbt"), "docs", "generate", "--quiet"], env=env, cwd=PROJECT_DIR)
+    assert (target_dir / "index.html").is_file() and (target_dir / "catalog.json").is_file()
+    return target_dir
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the dbt project (no target/, logs/ or data/), for tests that edit it or run `mf` in it."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in PROJECT_FILES:
+        destination.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PROJECT_DIR / name, destination / name)
+    for name in PROJECT_DIRS:
+        if (PROJECT_DIR / name).is_dir():
+            shutil.copytree(PROJECT_DIR / name, destination / name, ignore=ignore)
+    return destination
+
+
+def require_tool(name: str, *candidates: str) -> str:
+    """The path of an executable; the test skips without it locally, and fails in CI (CI=true) so CI never
+    passes by skipping."""
+    for candidate in (os.environ.get(name.upper()), *candidates):
+        if not candidate:
+            continue
+        found = shutil.which(candidate) or (str(BIN / candidate) if (BIN / candidate).is_file() else None)
+        if found:
+            return found
+    message = f"{name} is not installed ({', '.join(candidates)})"
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{message}: CI must run this test; see scripts/setup/ and pyproject.toml")
+    pytest.skip(message)
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run a command; on failure the assertion shows its output."""
+    result = subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
+    assert result.returncode == 0, f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+    return result
