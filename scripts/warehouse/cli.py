@@ -18,6 +18,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "warehouse.catalog.command",
     "warehouse.verify",
     "warehouse.lint",
+    "warehouse.stream.command",
+    "warehouse.inventory.command",
     "warehouse.aws.spectrum",
     "warehouse.aws.copy",
     "warehouse.aws.unload",

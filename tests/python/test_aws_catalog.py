@@ -22,7 +22,9 @@ from warehouse.aws.settings import AwsSettings, RedshiftTarget
 from warehouse.config import PROJECT_DIR
 
 # The raw lake's datasets (docs/lake.md); streams (web_events) are not Spectrum tables.
-RAW_DATASETS = {"orders", "store_sales", "customers", "products", "stores", "campaigns", "channels"}
+RAW_DATASETS = {"orders", "store_sales", "customers", "products", "stores", "campaigns", "channels", "warehouses"}
+# Lake datasets outside raw/: the inventory history's cold tier (Parquet under cold/).
+LAKE_DATASETS = RAW_DATASETS | {"inventory_movements_cold"}
 
 BUCKET = "globalretail-raw-test"
 SPECTRUM_ROLE = "arn:aws:iam::123456789012:role/globalretail-spectrum"
@@ -82,14 +84,15 @@ DEMO_SOURCES = """\
 
 def test_reads_the_projects_sources_one_dataset_per_lake_dataset() -> None:
     datasets = {d.name: d for d in load_datasets(PROJECT_DIR)}
-    assert set(datasets) >= RAW_DATASETS
+    assert set(datasets) == LAKE_DATASETS
     assert datasets["orders"].file_format is FileFormat.TEXT_LINES
     assert datasets["orders"].columns == (Column("raw_record", "varchar(65535)"),)
     assert datasets["customers"].file_format is FileFormat.JSON_PAGES
     assert datasets["store_sales"].file_format is FileFormat.CSV
     assert [c.name for c in datasets["store_sales"].columns][:2] == ["sale_id", "store_id"]
     for dataset in datasets.values():
-        assert dataset.location == f"raw/{dataset.name}"
+        cold = dataset.name == "inventory_movements_cold"
+        assert dataset.location == ("cold/inventory_movements" if cold else f"raw/{dataset.name}")
         assert [(p.name, p.data_type) for p in dataset.partitions] == [("dt", "date")]
         assert not {"source_file", "dt", "file_modified_at", "record_number"} & {c.name for c in dataset.columns}
 
@@ -288,7 +291,7 @@ def test_setup_command_with_the_projects_sources(aws: Any, monkeypatch: pytest.M
     output = capsys.readouterr().out
     assert "orders" in output and "created" in output
     tables = {t["Name"] for t in aws["glue"].get_tables(DatabaseName="globalretail_raw")["TableList"]}
-    assert tables == RAW_DATASETS
+    assert tables == LAKE_DATASETS
     orders = aws["glue"].get_partitions(DatabaseName="globalretail_raw", TableName="orders")["Partitions"]
     assert [p["Values"] for p in orders] == [["2025-10-01"]]
 

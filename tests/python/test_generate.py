@@ -42,6 +42,7 @@ EXTENSIONS = {
     "stores": "csv",
     "campaigns": "csv",
     "channels": "csv",
+    "warehouses": "csv",
 }
 # The CSV headers of docs/lake.md.
 HEADERS = {
@@ -75,9 +76,13 @@ HEADERS = {
     "stores": "store_id,store_name,country_code,city,opened_date,updated_at",
     "campaigns": "campaign_id,campaign_name,channel_code,objective,start_date,end_date,budget,updated_at",
     "channels": "channel_code,channel_name,channel_type,updated_at",
+    "warehouses": "warehouse_id,warehouse_code,warehouse_name,country_code,city,warehouse_type,capacity_units,"
+    "opened_date,updated_at",
 }
 PATH_RE = re.compile(r"raw/(?P<dataset>[a-z_]+)/dt=(?P<dt>\d{4}-\d{2}-\d{2})/part-\d{4}\.(?P<ext>[a-z]+)")
-STREAM_RE = re.compile(r"stream/web_events/dt=(?P<dt>\d{4}-\d{2}-\d{2})/batch-(?P<ms>\d{13})-\d{6}\.ndjson")
+STREAM_RE = re.compile(
+    r"stream/(?:web_events|inventory_cdc)/dt=(?P<dt>\d{4}-\d{2}-\d{2})/batch-(?P<ms>\d{13})-\d{6}\.ndjson"
+)
 TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 KINDS = (
     "malformed",
@@ -308,6 +313,7 @@ def recount(lake_root: Path, scale: Scale) -> Counts:
         "stores": stores,
         "campaigns": _recount_simple_csv(lake_root, "campaigns"),
         "channels": _recount_simple_csv(lake_root, "channels"),
+        "warehouses": _recount_simple_csv(lake_root, "warehouses"),
     }
 
 
@@ -407,8 +413,8 @@ def _assert_manifest_matches(lake: Lake, counted: dict[str, Recount]) -> None:
     written = lake.json
     assert written["seed"] == lake.manifest.seed
     assert written["scale"]["name"] == lake.scale.name and written["scale"]["orders"] == lake.scale.orders
-    # The web events stream is recounted by test_web_events_stream_records_and_defects.
-    assert set(written["datasets"]) - {"web_events"} == set(counted)
+    # The streams are recounted by test_web_events_stream_records_and_defects and test_inventory_stream.py.
+    assert set(written["datasets"]) - {"web_events", "inventory_cdc"} == set(counted)
     for dataset, result in counted.items():
         entry = written["datasets"][dataset]
         assert entry["files"] == result.files, dataset

@@ -34,6 +34,8 @@ BRONZE = {
     "campaigns": ("stg_marketing__campaigns", "stg_marketing__campaigns_quarantine"),
     "channels": ("stg_marketing__channels", "stg_marketing__channels_quarantine"),
     "web_events": ("stg_web__events", "stg_web__events_quarantine"),
+    "warehouses": ("stg_inventory__warehouses", "stg_inventory__warehouses_quarantine"),
+    "inventory_cdc": ("stg_inventory__cdc_events", "stg_inventory__cdc_events_quarantine"),
 }
 
 
@@ -87,7 +89,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
 def _count_raw_records(lake_root: Path, dataset: str) -> int:
     """Count raw records straight from the files, independently of the generator and of dbt."""
     total = 0
-    if dataset == "web_events":  # a stream: micro-batch files, one Kinesis record per line
+    if dataset in ("web_events", "inventory_cdc"):  # a stream: micro-batch files, one Kinesis record per line
         return sum(
             len([line for line in path.read_text(encoding="utf-8").split("\n") if line])
             for path in (lake_root / "stream" / dataset).glob("dt=*/batch-*.ndjson")

@@ -12,7 +12,18 @@ import duckdb
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from warehouse import log
-from warehouse.generate import customers, days, lookups, orders, reference, sql, store_sales, web_events
+from warehouse.generate import (
+    customers,
+    days,
+    inventory_cdc,
+    lookups,
+    orders,
+    reference,
+    sql,
+    store_sales,
+    warehouses,
+    web_events,
+)
 from warehouse.generate.errors import DatasetError
 from warehouse.generate.manifest import DatasetManifest, Manifest, read_datasets
 from warehouse.generate.scales import Scale
@@ -39,7 +50,11 @@ DATASETS: tuple[DatasetSpec, ...] = (
     DatasetSpec("campaigns", "csv", reference.CAMPAIGNS_HEADER),
     DatasetSpec("channels", "csv", reference.CHANNELS_HEADER),
     DatasetSpec(web_events.STREAM, "ndjson", None),
+    DatasetSpec(warehouses.DATASET, "csv", warehouses.HEADER),
+    DatasetSpec(inventory_cdc.STREAM, "ndjson", None),
 )
+# Streams are written as micro-batch files under stream/<name>/ (docs/streams.md), not by a DatasetWriter.
+STREAM_EXPORTERS = {web_events.STREAM: web_events.export, inventory_cdc.STREAM: inventory_cdc.export}
 DATASET_NAMES: tuple[str, ...] = tuple(spec.name for spec in DATASETS)
 
 
@@ -73,6 +88,7 @@ def generate_lake(
         lookups.load(con, lookups.read_country_regions())
         customers.build(con, scale)
         reference.build(con, scale)
+        warehouses.build(con, scale)
         LOG.debug("built reference tables in %.1fs", time.perf_counter() - started)
         months = days.month_count(scale.start_date, scale.end_date)
         steps = sum(months if name in ("orders", "store_sales") else 1 for name in selected)
@@ -82,8 +98,8 @@ def generate_lake(
                 if spec.name not in selected:
                     continue
                 t0 = time.perf_counter()
-                if spec.name == web_events.STREAM:
-                    written[spec.name] = web_events.export(con, scale, lake_root)
+                if spec.name in STREAM_EXPORTERS:
+                    written[spec.name] = STREAM_EXPORTERS[spec.name](con, scale, lake_root)
                     advance(1)
                     LOG.info(
                         "%s: %d batches, %d records in %.1fs",
@@ -125,6 +141,7 @@ def _export(
         "stores": reference.export_stores,
         "campaigns": reference.export_campaigns,
         "channels": reference.export_channels,
+        warehouses.DATASET: warehouses.export,
     }
     result = exporters[name](con, scale, writer)
     advance(1)

@@ -1,0 +1,43 @@
+{{
+    config(
+        materialized=stream_materialization(),
+        auto_refresh=true,
+        incremental_strategy='append',
+        sort=['approximate_arrival_timestamp'],
+        dist='even',
+        tags=['stream'],
+    )
+}}
+{#-
+    The inventory change stream as it lands: one row per Kinesis record, payload kept as text whether or
+    not it parses. Redshift: a streaming materialized view with AUTO REFRESH. Elsewhere: an incremental
+    table that appends only micro-batch files it has not loaded, so replaying a batch changes nothing.
+-#}
+
+with
+
+records as (
+
+    {{ stream_records('inventory', 'cdc_events') }}
+
+),
+
+final as (
+
+    select
+        partition_key,
+        shard_id,
+        sequence_number,
+        raw_payload,
+        payload,
+        _source_file,
+        is_valid_json,
+        approximate_arrival_timestamp
+    from records
+    {%- if is_incremental() %}
+    where _source_file not in (select distinct loaded._source_file from {{ this }} as loaded)
+    {%- endif %}
+
+)
+
+select * from final

@@ -1,0 +1,113 @@
+{{ config(materialized='table') }}
+{#-
+    Every inventory change record, its payload parsed, standardised and typed once, with the first rule it
+    fails (the same rules, in the same order, as the stream validator warehouse.stream.validator).
+-#}
+
+with
+
+stream as (
+
+    select * from {{ ref('stg_inventory__cdc_events_stream') }}
+
+),
+
+parsed as (
+
+    select
+        partition_key,
+        shard_id,
+        sequence_number,
+        raw_payload,
+        _source_file,
+        approximate_arrival_timestamp,
+        {{ json_object_or_null('raw_payload') }} as cdc_event
+    from stream
+
+),
+
+extracted as (
+
+    select
+        *,
+        {{ json_text('cdc_event', 'event_id') }} as event_id,
+        lower(trim({{ json_text('cdc_event', 'op') }})) as change_type,
+        {{ json_text('cdc_event', 'warehouse_id') }} as warehouse_id_text,
+        upper(trim({{ json_text('cdc_event', 'sku') }})) as sku,
+        {{ json_text('cdc_event', 'seq') }} as sequence_text,
+        lower(trim({{ json_text('cdc_event', 'movement_type') }})) as movement_type,
+        {{ json_text('cdc_event', 'quantity_on_hand') }} as quantity_text,
+        {{ json_text('cdc_event', 'unit_cost') }} as unit_cost_text,
+        {{ json_text('cdc_event', 'occurred_at') }} as occurred_at_text
+    from parsed
+
+),
+
+typed as (
+
+    select
+        *,
+        {{ cast_or_null('warehouse_id_text', 'bigint') }} as warehouse_id,
+        {{ cast_or_null('sequence_text', 'bigint') }} as change_sequence,
+        {{ cast_or_null('quantity_text', 'bigint') }} as quantity_on_hand,
+        {{ cast_or_null('unit_cost_text', 'decimal(12,2)') }} as unit_cost,
+        {{ cast_or_null('occurred_at_text', 'timestamp') }} as occurred_at
+    from extracted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when cdc_event is null then 'malformed_json'
+            when event_id is null then 'missing_event_id'
+            when change_type is null or change_type = '' then 'missing_change_type'
+            when change_type not in ('insert', 'update', 'delete') then 'invalid_change_type'
+            when warehouse_id_text is null then 'missing_warehouse_id'
+            when warehouse_id is null then 'invalid_warehouse_id'
+            when sku is null or sku = '' then 'missing_sku'
+            when sequence_text is null then 'missing_sequence'
+            when change_sequence is null or change_sequence < 1 then 'invalid_sequence'
+            when movement_type is null or movement_type = '' then 'missing_movement_type'
+            when movement_type not in ('receipt', 'shipment', 'adjustment', 'transfer') then 'invalid_movement_type'
+            when quantity_text is null then 'missing_quantity_on_hand'
+            when quantity_on_hand is null then 'invalid_quantity_on_hand'
+            when unit_cost_text is null then 'missing_unit_cost'
+            when unit_cost is null then 'invalid_unit_cost'
+            when occurred_at_text is null then 'missing_occurred_at'
+            when occurred_at is null then 'invalid_occurred_at'
+            when quantity_on_hand < 0 then 'negative_quantity_on_hand'
+            when unit_cost < 0 then 'negative_unit_cost'
+        end as rejection_reason
+    from typed
+
+),
+
+final as (
+
+    select
+        event_id,
+        change_type,
+        warehouse_id,
+        sku,
+        change_sequence,
+        movement_type,
+        quantity_on_hand,
+        unit_cost,
+        rejection_reason,
+        case when rejection_reason is not null then raw_payload end as raw_record,
+        partition_key,
+        shard_id,
+        sequence_number,
+        {{ dbt.hash('raw_payload') }} as _record_hash,
+        _source_file,
+        occurred_at,
+        approximate_arrival_timestamp,
+        {{ loaded_at() }} as _loaded_at
+    from checked
+
+)
+
+select * from final

@@ -1,0 +1,65 @@
+{{ config(materialized='table') }}
+{#- Every raw warehouse row, typed once, with the first rule it fails (null when it passes). -#}
+
+with
+
+source as (
+
+    {{ lake_records('inventory_lake', 'warehouses') }}
+
+),
+
+typed as (
+
+    select
+        *,
+        {{ cast_or_null('warehouse_id', 'bigint') }} as warehouse_id_typed,
+        {{ cast_or_null('capacity_units', 'bigint') }} as capacity_units_typed,
+        {{ cast_or_null('opened_date', 'date') }} as opened_date_typed,
+        {{ cast_or_null('updated_at', 'timestamp') }} as updated_at_typed
+    from source
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when warehouse_id is null then 'missing_warehouse_id'
+            when warehouse_id_typed is null then 'invalid_warehouse_id'
+            when country_code is null then 'missing_country_code'
+            when capacity_units is not null and capacity_units_typed is null then 'invalid_capacity_units'
+            when opened_date is not null and opened_date_typed is null then 'invalid_opened_date'
+            when updated_at is not null and updated_at_typed is null then 'invalid_updated_at'
+        end as rejection_reason,
+        {{ csv_raw_record(['warehouse_id', 'warehouse_code', 'warehouse_name', 'country_code', 'city',
+            'warehouse_type', 'capacity_units', 'opened_date', 'updated_at']) }} as csv_record
+    from typed
+
+),
+
+final as (
+
+    select
+        warehouse_id_typed as warehouse_id,
+        warehouse_code,
+        warehouse_name,
+        upper(country_code) as country_code,
+        city,
+        lower(warehouse_type) as warehouse_type,
+        capacity_units_typed as capacity_units,
+        rejection_reason,
+        case when rejection_reason is not null then csv_record end as raw_record,
+        {{ dbt.hash('csv_record') }} as _record_hash,
+        source_file as _source_file,
+        record_number as _record_number,
+        opened_date_typed as opened_date,
+        cast(dt as date) as _arrival_date,
+        updated_at_typed as updated_at,
+        {{ loaded_at() }} as _loaded_at
+    from checked
+
+)
+
+select * from final

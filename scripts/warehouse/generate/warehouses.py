@@ -1,0 +1,121 @@
+"""The inventory system's warehouse list (seed 003): a reference export, CSV, under `raw/warehouses/`.
+
+Warehouses sit in North America, Europe and Asia only (seed 003). The first three are in the United States,
+Germany and Japan, so every scale has all three regions; the others draw a country by weight.
+`build()` creates the `warehouses` table the inventory stream joins to; `export()` writes the file.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from warehouse.generate.lookups import country_slots
+from warehouse.generate.manifest import DatasetManifest
+from warehouse.generate.scales import Scale
+from warehouse.generate.sql import choice, literal
+from warehouse.generate.writer import DatasetWriter
+
+DATASET = "warehouses"
+HEADER = (
+    "warehouse_id,warehouse_code,warehouse_name,country_code,city,warehouse_type,capacity_units,opened_date,updated_at"
+)
+
+# Relative weight of each country's warehouse network (North America, Europe, Asia).
+COUNTRY_WEIGHTS: dict[str, float] = {
+    "US": 30.0,
+    "CA": 6.0,
+    "GB": 7.0,
+    "DE": 8.0,
+    "FR": 5.0,
+    "NL": 4.0,
+    "ES": 3.0,
+    "IT": 3.0,
+    "PL": 3.0,
+    "SE": 2.0,
+    "IE": 1.0,
+    "JP": 7.0,
+    "CN": 8.0,
+    "KR": 3.0,
+    "IN": 5.0,
+    "SG": 2.0,
+}
+FORCED_COUNTRIES: tuple[str, ...] = ("US", "DE", "JP")
+TYPES: tuple[tuple[str, float], ...] = (
+    ("'fulfillment_center'", 55),
+    ("'distribution_center'", 30),
+    ("'cross_dock'", 15),
+)
+TYPE_ABBREVIATIONS = {"fulfillment_center": "FC", "distribution_center": "DC", "cross_dock": "XD"}
+
+WAREHOUSES_BY_SCALE = {"tiny": 10, "default": 100, "full": 500}
+
+
+def warehouse_count(scale: Scale) -> int:
+    """500 warehouses at full scale (seed 003), 100 at default and for numeric scales, 10 at tiny."""
+    return WAREHOUSES_BY_SCALE.get(scale.name, WAREHOUSES_BY_SCALE["default"])
+
+
+def build(con: duckdb.DuckDBPyConnection, scale: Scale) -> None:
+    """Create the `warehouses` table (needs the lookups' `countries` and `cities`)."""
+    slots = country_slots(COUNTRY_WEIGHTS)
+    values = ", ".join(f"({i}, {literal(code)})" for i, code in enumerate(slots))
+    con.execute("create or replace temp table warehouse_country_slots (slot integer, country_code varchar)")
+    con.execute(f"insert into warehouse_country_slots values {values}")
+    forced = " ".join(f"when {i + 1} then {literal(code)}" for i, code in enumerate(FORCED_COUNTRIES))
+    kind = choice("rnd(w.warehouse_id, 'wh_type')", list(TYPES))
+    abbreviation = " ".join(f"when {literal(k)} then {literal(v)}" for k, v in TYPE_ABBREVIATIONS.items())
+    con.execute(
+        f"""
+        create or replace table warehouses as
+        with drawn as (
+            select
+                range + 1 as warehouse_id,
+                coalesce(case range + 1 {forced} end, s.country_code) as country_code
+            from range({warehouse_count(scale)})
+            join warehouse_country_slots as s on s.slot = floor(rnd(range + 1, 'wh_country') * {len(slots)})
+        ),
+        typed as (
+            select w.*, {kind} as warehouse_type
+            from drawn as w
+        )
+        select
+            w.warehouse_id,
+            'WH-' || w.country_code || '-' || lpad(w.warehouse_id::varchar, 3, '0') as warehouse_code,
+            'GlobalRetail ' || ci.city || ' '
+                || (case w.warehouse_type {abbreviation} end) || ' ' || lpad(w.warehouse_id::varchar, 3, '0')
+                as warehouse_name,
+            w.country_code,
+            ci.city,
+            w.warehouse_type,
+            (case w.warehouse_type when 'cross_dock' then 20000 when 'distribution_center' then 150000
+                else 60000 end
+                * (0.5 + rnd(w.warehouse_id, 'wh_capacity')))::bigint // 100 * 100 as capacity_units,
+            (date '{scale.start_date}' - to_days(rint(w.warehouse_id, 'wh_open', 1200, 5000)::integer))::date
+                as opened_date,
+            date '{scale.start_date}' - to_days(rint(w.warehouse_id, 'wh_upd_d', 1, 30)::integer)
+                + to_seconds(rint(w.warehouse_id, 'wh_upd_s', 0, 86399)) as updated_at
+        from typed as w
+        join countries as co using (country_code)
+        join cities as ci
+            on ci.country_code = w.country_code
+            and ci.city_idx = floor(rnd(w.warehouse_id, 'wh_city') * co.n_cities)
+        order by w.warehouse_id
+        """
+    )
+
+
+def export(con: duckdb.DuckDBPyConnection, scale: Scale, writer: DatasetWriter) -> DatasetManifest:
+    """One full export on the first business date, `part-0000`; no injected defects."""
+    writer.reset()
+    row = con.execute(
+        """
+        select string_agg(concat_ws(',', warehouse_id, warehouse_code, warehouse_name, country_code, city,
+                warehouse_type, capacity_units, opened_date, iso_ts(updated_at)), chr(10) order by warehouse_id),
+            count(*)
+        from warehouses
+        """
+    ).fetchone()
+    assert row is not None
+    body, records = row
+    writer.write(scale.start_date, 0, body, int(records))
+    return DatasetManifest.clean("csv", writer)
