@@ -133,3 +133,37 @@ def test_growth_metrics_match_sql_and_joins_reach_the_dimensions(
     got_tiers = {row["customer__loyalty_tier"]: _number(row["revenue"]) for row in by_tier}
     assert set(got_tiers) == set(expected_tiers)
     assert all(_close(got_tiers[tier], Decimal(value)) for tier, value in expected_tiers.items())
+
+
+def test_inventory_value_and_its_yoy_growth_match_sql(
+    metricflow: MetricFlow, tiny_warehouse: TinyWarehouse, tmp_path: Path
+) -> None:
+    """Inventory is a stock: a quarter's value is its last month's, and YoY compares with a year earlier."""
+    rows = metricflow.query(
+        tmp_path / "inventory.csv",
+        "--metrics",
+        "inventory_value,inventory_value_yoy_growth_pct",
+        "--group-by",
+        "metric_time__quarter",
+    )
+    monthly = {
+        str(month)[:10]: value
+        for month, value in tiny_warehouse.query(
+            "select month_start_date, sum(inventory_value) from gold.fct_inventory_monthly_snapshot group by 1"
+        )
+    }
+    assert len(monthly) >= 24
+    quarters: dict[str, str] = {}
+    for month in sorted(monthly):
+        year, number = int(month[:4]), int(month[5:7])
+        quarters[f"{year}-{(number - 1) // 3 * 3 + 1:02d}-01"] = month  # the quarter's last month present
+    by_quarter = {row["metric_time__quarter"][:10]: row for row in rows if row["inventory_value"] not in ("", "None")}
+    assert set(by_quarter) == set(quarters)
+    for quarter, last_month in quarters.items():
+        assert _close(_number(by_quarter[quarter]["inventory_value"]), monthly[last_month]), quarter
+        prior = f"{int(quarter[:4]) - 1}{quarter[4:]}"
+        expected_growth = None
+        if prior in quarters and monthly[quarters[prior]]:
+            previous = monthly[quarters[prior]]
+            expected_growth = Decimal(100) * (monthly[last_month] - previous) / previous
+        assert _close(_number(by_quarter[quarter]["inventory_value_yoy_growth_pct"]), expected_growth), quarter
