@@ -14,7 +14,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup run build docs test lint test-python test-dbt verify-redshift browser clean
+.PHONY: help setup run build docs test lint test-python test-dbt verify-redshift browser bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ test-dbt: setup  ## dbt build (models, data tests, unit tests) and source freshn
 
 verify-redshift: setup  ## compile for Redshift offline and check the SQL is Redshift's
 	$(BIN)/warehouse verify redshift
+
+bench: setup  ## benchmark at SCALE (default: default; full = 30M orders), see docs/benchmarks.md
+	WAREHOUSE_DATA_DIR=$(DATA_DIR)/bench-$(SCALE) $(BIN)/warehouse bench --scale $(SCALE)
 
 clean:  ## remove build output (keeps .venv and data)
 	rm -rf target logs

@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "warehouse.lint",
     "warehouse.stream.command",
     "warehouse.inventory.command",
+    "warehouse.bench.command",
     "warehouse.aws.spectrum",
     "warehouse.aws.copy",
     "warehouse.aws.unload",

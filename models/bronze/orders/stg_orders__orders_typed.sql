@@ -1,15 +1,29 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+    )
+}}
 {#-
     Every raw order line, parsed and typed once, with the first rule it fails (null when it passes).
-    A table, not a view: the raw files are read exactly once per build (on Redshift this is the CTAS from
-    Spectrum into native storage), and stg_orders__orders / stg_orders__orders_quarantine split it.
+    A table, not a view: the raw files are read exactly once (on Redshift this is the load from Spectrum
+    into native storage), and stg_orders__orders / stg_orders__orders_quarantine split it.
+
+    Incremental: lake files are immutable and named by arrival day and part, so a run appends the records
+    of the files it has not loaded yet and reads only those files (lake_records_new); a full refresh reads
+    them all.
 -#}
 
 with
 
 source as (
 
+    {%- if is_incremental() %}
+    {{ lake_records_new('orders', 'orders', this) }}
+    {%- else %}
     {{ lake_records('orders', 'orders') }}
+    {%- endif %}
 
 ),
 

@@ -1,11 +1,25 @@
-{{ config(materialized='table') }}
-{#- Every raw store sales row, typed once, with the first rule it fails (null when it passes). -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+    )
+}}
+{#-
+    Every raw store sales row, typed once, with the first rule it fails (null when it passes).
+    Incremental: a run appends the rows of the export files it has not loaded yet and reads only those
+    (lake_records_new); a full refresh reads every file.
+-#}
 
 with
 
 source as (
 
+    {%- if is_incremental() %}
+    {{ lake_records_new('pos', 'store_sales', this) }}
+    {%- else %}
     {{ lake_records('pos', 'store_sales') }}
+    {%- endif %}
 
 ),
 

@@ -1,11 +1,20 @@
 {{
     config(
+        materialized='incremental',
+        unique_key='sales_line_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
         sort=['sold_at', 'category', 'region'],
         dist='even',
         meta={'dist_reason': 'walk-in store sales share the unknown customer: a customer_id key would skew'},
     )
 }}
-{#- Sales at line grain: online order lines and store sales lines, keyed to every conformed dimension. -#}
+{#-
+    Sales at line grain: online order lines and store sales lines, keyed to every conformed dimension.
+    Incremental: the lines whose _last_arrival_date is on or after the newest stored one minus
+    var('sales_lookback_days') (every line int_sales_lines_conformed rebuilt since) replace their stored
+    rows (delete+insert on sales_line_id).
+-#}
 
 with
 
@@ -14,6 +23,30 @@ sales_lines as (
     select * from {{ ref('int_sales_lines_conformed') }}
 
 ),
+
+{% if is_incremental() %}
+
+in_scope as (
+
+    select *
+    from sales_lines
+    where
+        _last_arrival_date >= coalesce(
+            {{ incremental_watermark(this, '_last_arrival_date', var('sales_lookback_days')) }},
+            cast('1900-01-01' as date)
+        )
+
+),
+
+{% else %}
+
+in_scope as (
+
+    select * from sales_lines
+
+),
+
+{% endif %}
 
 final as (
 
@@ -40,8 +73,9 @@ final as (
         is_revenue,
         has_unknown_customer,
         has_unknown_product,
+        _last_arrival_date,
         sold_at
-    from sales_lines
+    from in_scope
 
 )
 

@@ -1,5 +1,21 @@
-{{ config(sort=['ordered_at', 'category', 'region'], dist='even') }}
-{#- One row per online order: the latest version (by updated_at) of every order that passed bronze. -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        sort=['ordered_at', 'category', 'region'],
+        dist='even',
+    )
+}}
+{#-
+    One row per online order: the latest version (by updated_at) of every order that passed bronze.
+
+    Incremental: the orders with a record that arrived on or after the newest stored arrival date minus
+    var('sales_lookback_days') are recomputed from all their bronze versions and replace their stored row
+    (delete+insert on order_id). A new version of an old order, a late record or an exact duplicate
+    therefore lands on the order it belongs to, and version_count counts every version.
+-#}
 
 with
 
@@ -9,9 +25,40 @@ orders as (
 
 ),
 
+{% if is_incremental() %}
+
+arrived as (
+
+    select distinct order_id
+    from orders
+    where _arrival_date >= coalesce(
+        {{ incremental_watermark(this, '_arrival_date', var('sales_lookback_days')) }}, cast('1900-01-01' as date)
+    )
+
+),
+
+in_scope as (
+
+    select orders.*
+    from orders
+    inner join arrived
+        on orders.order_id = arrived.order_id
+
+),
+
+{% else %}
+
+in_scope as (
+
+    select * from orders
+
+),
+
+{% endif %}
+
 deduplicated as (
 
-    {{ latest_version('orders', ['order_id'],
+    {{ latest_version('in_scope', ['order_id'],
         'updated_at desc, _arrival_date desc, _source_file desc, _record_hash') }}
 
 ),

@@ -1,8 +1,25 @@
-{{ config(sort=['sold_at', 'category', 'region'], dist='even') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='sales_line_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        sort=['sold_at', 'category', 'region'],
+        dist='even',
+    )
+}}
 {#-
     Online order lines and store sales lines in one conformed shape, at line grain.
     Every foreign key resolves to a known member or to the explicit unknown member (-1, 'unknown', 'ZZ');
     no line is dropped for a key that does not match.
+
+    _last_arrival_date is the newest lake arrival among the records a line is built from: the order or
+    sale, and every version of the customer, product, campaign, channel and store it resolves against.
+    Incremental: the lines of orders and sales that arrived, or whose customer, product, campaign, channel
+    or store got a record, on or after the newest stored _last_arrival_date minus
+    var('sales_lookback_days') are rebuilt and replace their stored rows (delete+insert on sales_line_id).
+    A customer who becomes known later therefore moves its old lines off the unknown member. The country
+    lookup is a seed: a change to it needs --full-refresh, as any change of model logic does.
 -#}
 
 with
@@ -19,33 +36,108 @@ store_sales as (
 
 ),
 
+customer_arrivals as (
+
+    select
+        customer_id,
+        max(_arrival_date) as arrived_on
+    from {{ ref('stg_crm__customers') }}
+    group by customer_id
+
+),
+
+product_arrivals as (
+
+    select
+        product_id,
+        max(_arrival_date) as arrived_on
+    from {{ ref('stg_catalog__products') }}
+    group by product_id
+
+),
+
+store_arrivals as (
+
+    select
+        store_id,
+        max(_arrival_date) as arrived_on
+    from {{ ref('stg_pos__stores') }}
+    group by store_id
+
+),
+
+campaign_arrivals as (
+
+    select
+        campaign_id,
+        max(_arrival_date) as arrived_on
+    from {{ ref('stg_marketing__campaigns') }}
+    group by campaign_id
+
+),
+
+channel_arrivals as (
+
+    select
+        channel_code,
+        max(_arrival_date) as arrived_on
+    from {{ ref('stg_marketing__channels') }}
+    group by channel_code
+
+),
+
 customers as (
 
-    select * from {{ ref('int_customers_deduplicated') }}
+    select
+        silver.*,
+        customer_arrivals.arrived_on
+    from {{ ref('int_customers_deduplicated') }} as silver
+    left join customer_arrivals
+        on silver.customer_id = customer_arrivals.customer_id
 
 ),
 
 products as (
 
-    select * from {{ ref('int_products_deduplicated') }}
+    select
+        silver.*,
+        product_arrivals.arrived_on
+    from {{ ref('int_products_deduplicated') }} as silver
+    left join product_arrivals
+        on silver.product_id = product_arrivals.product_id
 
 ),
 
 stores as (
 
-    select * from {{ ref('int_stores_deduplicated') }}
+    select
+        silver.*,
+        store_arrivals.arrived_on
+    from {{ ref('int_stores_deduplicated') }} as silver
+    left join store_arrivals
+        on silver.store_id = store_arrivals.store_id
 
 ),
 
 campaigns as (
 
-    select * from {{ ref('int_campaigns_deduplicated') }}
+    select
+        silver.*,
+        campaign_arrivals.arrived_on
+    from {{ ref('int_campaigns_deduplicated') }} as silver
+    left join campaign_arrivals
+        on silver.campaign_id = campaign_arrivals.campaign_id
 
 ),
 
 channels as (
 
-    select * from {{ ref('int_channels_deduplicated') }}
+    select
+        silver.*,
+        channel_arrivals.arrived_on
+    from {{ ref('int_channels_deduplicated') }} as silver
+    left join channel_arrivals
+        on silver.channel_code = channel_arrivals.channel_code
 
 ),
 
@@ -54,6 +146,92 @@ countries as (
     select * from {{ ref('int_countries_conformed') }}
 
 ),
+
+{% if is_incremental() %}
+{%- set arrived_from = "coalesce(" ~ incremental_watermark(this, '_last_arrival_date', var('sales_lookback_days'))
+    ~ ", cast('1900-01-01' as date))" %}
+
+changed_customers as (
+
+    select customers.customer_id
+    from customers
+    where customers.arrived_on >= {{ arrived_from }}
+
+),
+
+changed_products as (
+
+    select products.product_id
+    from products
+    where products.arrived_on >= {{ arrived_from }}
+
+),
+
+changed_campaigns as (
+
+    select campaigns.campaign_id
+    from campaigns
+    where campaigns.arrived_on >= {{ arrived_from }}
+
+),
+
+changed_channels as (
+
+    select channels.channel_code
+    from channels
+    where channels.arrived_on >= {{ arrived_from }}
+
+),
+
+changed_stores as (
+
+    select stores.store_id
+    from stores
+    where stores.arrived_on >= {{ arrived_from }}
+
+),
+
+orders_in_scope as (
+
+    select orders.*
+    from orders
+    where
+        orders._arrival_date >= {{ arrived_from }}
+        or orders.customer_id in (select changed_customers.customer_id from changed_customers)
+        or orders.product_id in (select changed_products.product_id from changed_products)
+        or orders.campaign_id in (select changed_campaigns.campaign_id from changed_campaigns)
+        or orders.channel_code in (select changed_channels.channel_code from changed_channels)
+
+),
+
+store_sales_in_scope as (
+
+    select store_sales.*
+    from store_sales
+    where
+        store_sales._arrival_date >= {{ arrived_from }}
+        or store_sales.customer_id in (select changed_customers.customer_id from changed_customers)
+        or store_sales.product_id in (select changed_products.product_id from changed_products)
+        or store_sales.store_id in (select changed_stores.store_id from changed_stores)
+        or 'store' in (select changed_channels.channel_code from changed_channels)
+
+),
+
+{% else %}
+
+orders_in_scope as (
+
+    select * from orders
+
+),
+
+store_sales_in_scope as (
+
+    select * from store_sales
+
+),
+
+{% endif %}
 
 online_lines as (
 
@@ -72,8 +250,9 @@ online_lines as (
         orders.quantity,
         orders.unit_price,
         round(orders.quantity * orders.unit_price * orders.discount, 2) as discount_amount,
+        orders._arrival_date as source_arrival_date,
         orders.ordered_at as sold_at
-    from orders
+    from orders_in_scope as orders
 
 ),
 
@@ -94,8 +273,10 @@ store_lines as (
         store_sales.quantity,
         store_sales.unit_price,
         store_sales.discount_amount,
+        greatest(store_sales._arrival_date, coalesce(stores.arrived_on, store_sales._arrival_date))
+            as source_arrival_date,
         store_sales.sold_at
-    from store_sales
+    from store_sales_in_scope as store_sales
     left join stores
         on store_sales.store_id = stores.store_id
 
@@ -141,6 +322,13 @@ resolved as (
         unioned.order_status not in ('cancelled', 'returned') as is_revenue,
         unioned.customer_id is not null and customers.customer_id is null as has_unknown_customer,
         products.product_id is null as has_unknown_product,
+        greatest(
+            unioned.source_arrival_date,
+            coalesce(customers.arrived_on, unioned.source_arrival_date),
+            coalesce(products.arrived_on, unioned.source_arrival_date),
+            coalesce(campaigns.arrived_on, unioned.source_arrival_date),
+            coalesce(channels.arrived_on, unioned.source_arrival_date)
+        ) as _last_arrival_date,
         unioned.sold_at
     from unioned
     left join customers
@@ -182,6 +370,7 @@ final as (
         has_unknown_customer,
         has_unknown_product,
         cast(sold_at as date) as sold_date,
+        _last_arrival_date,
         sold_at
     from resolved
 

@@ -1,5 +1,19 @@
-{{ config(sort=['sold_at', 'store_id'], dist='even') }}
-{#- One row per store sale line: exact duplicates of a POS row (same sale_id) collapse to one. -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='sale_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        sort=['sold_at', 'store_id'],
+        dist='even',
+    )
+}}
+{#-
+    One row per store sale line: exact duplicates of a POS row (same sale_id) collapse to one.
+
+    Incremental: the sales with a row that arrived on or after the newest stored arrival date minus
+    var('sales_lookback_days') are recomputed from all their bronze rows (delete+insert on sale_id).
+-#}
 
 with
 
@@ -9,9 +23,40 @@ store_sales as (
 
 ),
 
+{% if is_incremental() %}
+
+arrived as (
+
+    select distinct sale_id
+    from store_sales
+    where _arrival_date >= coalesce(
+        {{ incremental_watermark(this, '_arrival_date', var('sales_lookback_days')) }}, cast('1900-01-01' as date)
+    )
+
+),
+
+in_scope as (
+
+    select store_sales.*
+    from store_sales
+    inner join arrived
+        on store_sales.sale_id = arrived.sale_id
+
+),
+
+{% else %}
+
+in_scope as (
+
+    select * from store_sales
+
+),
+
+{% endif %}
+
 deduplicated as (
 
-    {{ latest_version('store_sales', ['sale_id'], '_arrival_date desc, _source_file desc, _record_hash') }}
+    {{ latest_version('in_scope', ['sale_id'], '_arrival_date desc, _source_file desc, _record_hash') }}
 
 ),
 

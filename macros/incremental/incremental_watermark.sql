@@ -1,0 +1,30 @@
+{#-
+    The low-water mark of an incremental run: the newest value of `column` in `relation` minus
+    `lookback_days` days, as a SQL expression (null when the relation is empty, so compare with
+    `coalesce(..., <lowest>)` or guard with `is null`).
+
+    DuckDB: computed when the model runs and inlined as a literal, so zone maps prune the scan of the
+    input (a value from a subquery or a join does not prune). Redshift: a scalar subquery, which also
+    compiles offline.
+-#}
+{% macro incremental_watermark(relation, column, lookback_days) -%}
+    {{ return(adapter.dispatch('incremental_watermark', 'globalretail')(relation, column, lookback_days)) }}
+{%- endmacro %}
+
+{% macro default__incremental_watermark(relation, column, lookback_days) -%}
+    (select cast({{ dbt.dateadd('day', -1 * lookback_days, 'max(' ~ column ~ ')') }} as date) from {{ relation }})
+{%- endmacro %}
+
+{% macro duckdb__incremental_watermark(relation, column, lookback_days) -%}
+    {%- if not execute -%}
+        {{ return('cast(null as date)') }}
+    {%- endif -%}
+    {%- set result = run_query(
+        'select cast(max(' ~ column ~ ') as date) - ' ~ (lookback_days | int) ~ ' from ' ~ relation
+    ) -%}
+    {%- set value = result.columns[0].values()[0] -%}
+    {%- if value is none -%}
+        {{ return('cast(null as date)') }}
+    {%- endif -%}
+    {{ return("cast('" ~ value ~ "' as date)") }}
+{%- endmacro %}

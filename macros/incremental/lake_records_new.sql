@@ -1,0 +1,70 @@
+{#-
+    The records of a lake source that an incremental bronze model has not loaded yet: the same columns as
+    lake_records(), read from the raw files that are not among `loaded_relation`'s `_source_file`s.
+
+    DuckDB: the new file list is computed when the model runs (glob() of the source's `files` pattern minus
+    the loaded files, compared by their `dt=.../part-...` tail so a moved lake root still matches), and
+    only those files are passed to the reader: a filter after reading the whole glob would still read
+    every file. The source's `external_location` must read `'${lake_root}/${files}'`.
+    Redshift: the Spectrum table with a predicate on the `dt` partition (the newest loaded arrival date
+    minus `lookback_days`, so partition pruning skips old days) and on `"$path"` (files not loaded yet).
+-#}
+{% macro lake_records_new(source_name, table_name, loaded_relation, lookback_days=1) -%}
+    {{ return(adapter.dispatch('lake_records_new', 'globalretail')(source_name, table_name, loaded_relation, lookback_days)) }}
+{%- endmacro %}
+
+{% macro default__lake_records_new(source_name, table_name, loaded_relation, lookback_days=1) -%}
+    select *
+    from ({{ globalretail.lake_records(source_name, table_name) }}) as lake
+    where
+        lake.dt >= (
+            select coalesce({{ dbt.dateadd('day', -1 * lookback_days, 'max(loaded._arrival_date)') }}, cast('1900-01-01' as date))
+            from {{ loaded_relation }} as loaded
+        )
+        and lake.source_file not in (
+            select distinct loaded._source_file from {{ loaded_relation }} as loaded
+        )
+{%- endmacro %}
+
+{% macro duckdb__lake_records_new(source_name, table_name, loaded_relation, lookback_days=1) -%}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- if not execute -%}
+        {{ return('select * from ' ~ relation) }}
+    {%- endif -%}
+    {%- set node = globalretail.source_node(source_name, table_name) -%}
+    {%- set meta = node.meta or {} -%}
+    {%- set template = meta.get('external_location', '') -%}
+    {%- set placeholder = "'${lake_root}/${files}'" -%}
+    {%- if placeholder not in template or not meta.get('files') -%}
+        {{ exceptions.raise_compiler_error(
+            "lake_records_new: source " ~ source_name ~ "." ~ table_name ~ " needs meta.files and an "
+            ~ "external_location that reads " ~ placeholder) }}
+    {%- endif -%}
+    {%- set pattern = meta.lake_root ~ '/' ~ meta.files -%}
+    {%- set new_files_sql -%}
+        with loaded as (
+            select distinct regexp_extract(_source_file, 'dt=[^/]+/[^/]+$') as tail
+            from (select distinct _source_file from {{ loaded_relation }})
+        )
+        select file
+        from glob('{{ pattern | replace("'", "''") }}')
+        where regexp_extract(file, 'dt=[^/]+/[^/]+$') not in (select tail from loaded)
+        order by file
+    {%- endset -%}
+    {%- set files = run_query(new_files_sql).columns[0].values() -%}
+    {%- if files | length == 0 -%}
+        {#- Nothing new: the source's shape, no rows; `where false` is planned away, no file is read. -#}
+        {{ return('select * from ' ~ relation ~ ' where false') }}
+    {%- endif -%}
+    {%- set quoted = [] -%}
+    {%- for file in files -%}
+        {%- do quoted.append("'" ~ (file | replace("'", "''")) ~ "'") -%}
+    {%- endfor -%}
+    {%- set location = template | replace(placeholder, '[' ~ quoted | join(', ') ~ ']') -%}
+    {%- for key, value in meta.items() -%}
+        {%- if value is string -%}
+            {%- set location = location | replace('${' ~ key ~ '}', value) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    select * from {{ location }}
+{%- endmacro %}

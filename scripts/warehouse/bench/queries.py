@@ -1,0 +1,361 @@
+"""The benchmark's queries on DuckDB: raw-scan floor, Spectrum vs native windows, export, executive YoY.
+
+The raw and native window queries and the scan floor are dbt analyses (analyses/bench/*.sql), compiled once
+with placeholder variables that are replaced here for each window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from warehouse import log
+from warehouse.aws.unload import EXPORTS, export_duckdb
+from warehouse.bench.stats import Timing, ratio, timed
+
+logger = log.get("bench")
+
+# Values given to the analyses' vars at compile time, replaced per query.
+PLACEHOLDERS = {
+    "bench_from": "1901-01-01",
+    "bench_to": "1901-01-02",
+    "bench_dt_to": "1901-01-03",
+    "bench_category": "__bench_category__",
+    "bench_region": "__bench_region__",
+}
+WINDOW_DAYS = {"day": 1, "week": 7}
+VERSION_LAG_DAYS = 14  # a late record or a new version arrives at most this many days after the order
+
+
+@dataclass(frozen=True)
+class Window:
+    name: str  # day, week, month (+ "filtered")
+    start: dt.date
+    end: dt.date  # exclusive
+    category: str = ""
+    region: str = ""
+
+    @property
+    def label(self) -> str:
+        suffix = f" · {self.category} / {self.region}" if self.category else ""
+        return f"{self.name}{suffix}"
+
+    def variables(self) -> dict[str, str]:
+        return {
+            "bench_from": self.start.isoformat(),
+            "bench_to": self.end.isoformat(),
+            "bench_dt_to": (self.end + dt.timedelta(days=VERSION_LAG_DAYS)).isoformat(),
+            "bench_category": self.category,
+            "bench_region": self.region,
+        }
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What DuckDB's profiler says of one run: rows and bytes scanned, and the EXPLAIN ANALYZE file."""
+
+    rows_scanned: int
+    bytes_read: int
+    rows_returned: int
+    plan_file: str
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    name: str
+    timing: Timing
+    result: tuple[Any, ...]
+    profile: Profile | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "seconds": self.timing.to_json(),
+            "result": [_json_value(v) for v in self.result],
+            "rows_scanned": self.profile.rows_scanned if self.profile else None,
+            "bytes_read": self.profile.bytes_read if self.profile else None,
+            "plan_file": self.profile.plan_file if self.profile else None,
+        }
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One question asked of the raw lake and of native storage."""
+
+    window: Window
+    raw: QueryResult
+    native: QueryResult
+
+    @property
+    def speedup(self) -> float:
+        return ratio(self.raw.timing.median, self.native.timing.median)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "window": self.window.label,
+            "start": self.window.start.isoformat(),
+            "end": self.window.end.isoformat(),
+            "category": self.window.category or None,
+            "region": self.window.region or None,
+            "raw": self.raw.to_json(),
+            "native": self.native.to_json(),
+            "speedup": self.speedup,
+        }
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (int, float, str)) or value is None:
+        return value
+    return str(value)
+
+
+def render(sql: str, window: Window) -> str:
+    """A compiled analysis with the placeholders replaced by the window's values."""
+    values = window.variables()
+    for key, placeholder in PLACEHOLDERS.items():
+        sql = sql.replace(placeholder, values[key].replace("'", "''"))
+    return sql
+
+
+def strip_comments(sql: str) -> str:
+    return re.sub(r"/\*.*?\*/", "", sql, flags=re.S).strip()
+
+
+def run_query(database: Path | None, sql: str, repeat: int) -> tuple[Timing, tuple[Any, ...]]:
+    con = duckdb.connect(str(database) if database else ":memory:", read_only=database is not None)
+    try:
+        timing, row = timed(lambda: con.execute(sql).fetchone() or (), repeat)
+    finally:
+        con.close()
+    return timing, tuple(row)
+
+
+def profile_query(database: Path | None, sql: str, plan_path: Path) -> Profile:
+    """Run once under DuckDB's profiler: rows and bytes scanned; EXPLAIN ANALYZE text kept in `plan_path`."""
+    plan_path.parent.mkdir(parents=True, exist_ok=True)
+    profile_json = plan_path.with_suffix(".profile.json")
+    con = duckdb.connect(str(database) if database else ":memory:", read_only=database is not None)
+    try:
+        con.execute("set enable_profiling = 'json'")
+        con.execute("set profiling_mode = 'detailed'")
+        con.execute(f"set profiling_output = '{profile_json}'")
+        con.execute(sql).fetchall()
+        con.execute("set enable_profiling = 'no_output'")
+        con.execute("set profiling_mode = 'standard'")
+        plan = con.execute(f"explain analyze {sql}").fetchall()
+    finally:
+        con.close()
+    text = "\n".join(str(row[-1]) for row in plan)
+    plan_path.write_text(f"-- query\n{sql}\n\n-- explain analyze\n{text}\n", encoding="utf-8")
+    data = json.loads(profile_json.read_text(encoding="utf-8"))
+    profile_json.unlink(missing_ok=True)
+    return Profile(
+        rows_scanned=int(data.get("cumulative_rows_scanned") or 0),
+        bytes_read=int(data.get("total_bytes_read") or 0),
+        rows_returned=int(data.get("rows_returned") or 0),
+        plan_file=plan_path.name,
+    )
+
+
+def pick_windows(database: Path, last_business_day: dt.date) -> list[Window]:
+    """One day, one week and one month well inside the data (45 days before its end), each also with the
+    busiest category and region of that month."""
+    day = last_business_day - dt.timedelta(days=45)
+    month_start = day.replace(day=1)
+    month_end = (month_start + dt.timedelta(days=32)).replace(day=1)
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        row = con.execute(
+            "select category, region from gold.fct_sales where sales_source = 'online' and sold_at >= ? "
+            "and sold_at < ? group by all order by count(*) desc, category, region limit 1",
+            [month_start, month_end],
+        ).fetchone()
+    finally:
+        con.close()
+    category, region = (str(row[0]), str(row[1])) if row else ("", "")
+    plain = [
+        Window("day", day, day + dt.timedelta(days=1)),
+        Window("week", day, day + dt.timedelta(days=7)),
+        Window("month", month_start, month_end),
+    ]
+    return plain + [Window(w.name, w.start, w.end, category, region) for w in plain]
+
+
+def compare_windows(
+    database: Path, analyses: dict[str, str], windows: Sequence[Window], repeat: int, plans: Path
+) -> list[Comparison]:
+    results = []
+    for window in windows:
+        slug = window.name + ("_filtered" if window.category else "")
+        raw_sql = strip_comments(render(analyses["orders_window_raw"], window))
+        native_sql = strip_comments(render(analyses["orders_window_native"], window))
+        raw_timing, raw_row = run_query(database, raw_sql, repeat)
+        native_timing, native_row = run_query(database, native_sql, repeat)
+        raw_profile = profile_query(database, raw_sql, plans / f"raw_{slug}.txt")
+        native_profile = profile_query(database, native_sql, plans / f"native_{slug}.txt")
+        comparison = Comparison(
+            window,
+            QueryResult("raw lake (Spectrum analogue)", raw_timing, raw_row, raw_profile),
+            QueryResult("native gold.fct_sales", native_timing, native_row, native_profile),
+        )
+        logger.info(
+            "%s: raw %s, native %s: %.0fx", window.label, raw_timing.text(), native_timing.text(), comparison.speedup
+        )
+        results.append(comparison)
+    return results
+
+
+@dataclass(frozen=True)
+class Export:
+    rows: int
+    files: int
+    partitions: tuple[str, ...]
+    timing: Timing
+    destination: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "files": self.files,
+            "partitions": list(self.partitions),
+            "seconds": self.timing.to_json(),
+            "destination": self.destination,
+        }
+
+
+def run_export(database: Path, destination: Path, repeat: int) -> Export:
+    """The daily revenue UNLOAD-equivalent (`warehouse unload --target local`), timed."""
+    timing, report = timed(lambda: export_duckdb(database, EXPORTS["daily_revenue"], str(destination)), repeat)
+    return Export(report.rows, report.files, report.partitions, timing, str(destination))
+
+
+# --- seed 003: the executive YoY inventory question -------------------------------------------------------
+
+EXECUTIVE_GOLD = "fct_inventory_monthly_snapshot"
+EXECUTIVE_HISTORY = "int_inventory_movements_history"
+EXECUTIVE_TREND_MONTHS = 36
+
+EXECUTIVE_FROM_GOLD_SQL = f"""
+select month_start_date, category, sum(inventory_value) as inventory_value,
+    sum(prior_year_inventory_value) as prior_year_inventory_value
+from gold.{EXECUTIVE_GOLD}
+where month_start_date >= (select max(month_start_date) from gold.{EXECUTIVE_GOLD})
+    - interval {EXECUTIVE_TREND_MONTHS - 1} month
+group by all
+order by all
+"""
+
+EXECUTIVE_FROM_HISTORY_SQL = f"""
+with history as (
+    select warehouse_id, sku, change_sequence, inventory_value, is_delete, occurred_at
+    from silver.{EXECUTIVE_HISTORY}
+),
+months as (
+    select distinct date_trunc('month', occurred_at)::date as month_start_date from history
+),
+wanted as (
+    select month_start_date from months order by month_start_date desc limit {EXECUTIVE_TREND_MONTHS + 12}
+),
+positions as (
+    select
+        wanted.month_start_date,
+        history.warehouse_id,
+        history.sku,
+        arg_max(
+            case when history.is_delete then 0 else history.inventory_value end,
+            (history.occurred_at, history.change_sequence)
+        ) as inventory_value
+    from wanted
+    inner join history on history.occurred_at < wanted.month_start_date + interval 1 month
+    group by all
+),
+by_category as (
+    select positions.month_start_date, coalesce(products.category, 'Unknown') as category,
+        sum(positions.inventory_value) as inventory_value
+    from positions
+    left join gold.dim_product as products on products.sku = positions.sku
+    group by all
+)
+select current.month_start_date, current.category, current.inventory_value,
+    prior.inventory_value as prior_year_inventory_value
+from by_category as current
+left join by_category as prior
+    on prior.category = current.category
+    and prior.month_start_date = current.month_start_date - interval 12 month
+where current.month_start_date >= (select max(month_start_date) from wanted)
+    - interval {EXECUTIVE_TREND_MONTHS - 1} month
+order by all
+"""
+
+
+@dataclass(frozen=True)
+class Executive:
+    """Seed 003's YoY inventory trend from the gold snapshot and recomputed from the movement history."""
+
+    available: bool
+    note: str
+    from_gold: QueryResult | None = None
+    from_history: QueryResult | None = None
+    history_rows: int = 0
+
+    @property
+    def speedup(self) -> float:
+        if self.from_gold is None or self.from_history is None:
+            return float("nan")
+        return ratio(self.from_history.timing.median, self.from_gold.timing.median)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "available": self.available,
+            "note": self.note,
+            "from_gold": self.from_gold.to_json() if self.from_gold else None,
+            "from_history": self.from_history.to_json() if self.from_history else None,
+            "history_rows": self.history_rows,
+            "speedup": self.speedup if self.available else None,
+        }
+
+
+def run_executive(database: Path, repeat: int) -> Executive:
+    """Both sides, when the inventory models exist; otherwise a "not available" entry saying what is missing."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        found = {
+            (str(schema), str(name))
+            for schema, name in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        }
+        history_rows = 0
+        missing = [
+            f"{schema}.{name}"
+            for schema, name in (("gold", EXECUTIVE_GOLD), ("silver", EXECUTIVE_HISTORY), ("gold", "dim_product"))
+            if (schema, name) not in found
+        ]
+        if not missing:
+            history_rows = int(con.execute(f"select count(*) from silver.{EXECUTIVE_HISTORY}").fetchone()[0])
+    finally:
+        con.close()
+    if missing:
+        return Executive(False, f"not available: {', '.join(missing)} not built (the inventory domain)")
+    try:
+        gold_timing, gold_row = run_query(
+            database, f"select count(*), sum(inventory_value) from ({EXECUTIVE_FROM_GOLD_SQL})", repeat
+        )
+        history_timing, history_row = run_query(
+            database, f"select count(*), sum(inventory_value) from ({EXECUTIVE_FROM_HISTORY_SQL})", max(1, repeat)
+        )
+    except duckdb.Error as exc:
+        return Executive(False, f"not available: the inventory models' columns differ ({str(exc).splitlines()[0]})")
+    return Executive(
+        True,
+        f"{EXECUTIVE_TREND_MONTHS} months x categories, from gold.{EXECUTIVE_GOLD} and recomputed as of each "
+        f"month end from silver.{EXECUTIVE_HISTORY} ({history_rows:,} movements)",
+        QueryResult(f"gold.{EXECUTIVE_GOLD}", gold_timing, gold_row),
+        QueryResult(f"silver.{EXECUTIVE_HISTORY}", history_timing, history_row),
+        history_rows,
+    )

@@ -1,0 +1,165 @@
+"""report.md: the run's figures, targets and plots, written from the same dict as report.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from warehouse.bench.stats import seconds
+
+MB = 1_000_000
+
+
+def _t(timing: dict[str, Any]) -> str:
+    runs = timing.get("runs", [])
+    if len(runs) <= 1:
+        return seconds(timing["median"])
+    return f"{seconds(timing['median'])} ({seconds(timing['min'])} to {seconds(timing['max'])})"
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def render_markdown(r: dict[str, Any]) -> str:
+    meta, scale = r["meta"], r["meta"]["scale"]
+    floor, full, inc = r["raw_scan_floor"], r["full_build"], r["incremental_build"]
+    storage, export, executive = r["storage"], r["export"], r["executive"]
+    out = [
+        f"# warehouse bench: scale {scale['name']} ({scale['orders']:,} orders)",
+        "",
+        f"Started {meta['started_at']}, {meta['duration_seconds']:.0f} s in all; DuckDB {meta['duckdb']}, "
+        f"{meta['machine']['cpus']} CPUs; timings are median (min to max) of {meta['repeat']} runs where repeated.",
+        "",
+        "## Targets",
+        "",
+        *_table(
+            ["target", "goal", "measured", "verdict", "note"],
+            [[t["name"], t["goal"], t["measured"], f"**{t['verdict']}**", t["note"]] for t in r["targets"]],
+        ),
+        "## 1. Raw scan floor",
+        "",
+        f"Every raw order line read once (count and sum of lengths): **{_t(floor['seconds'])}** for "
+        f"{floor['raw_lines']:,} lines, {floor['bytes_read'] / MB:,.0f} MB read. With each line parsed as JSON "
+        f"and one field summed: {_t(floor['parsed']['seconds'])}.",
+        "",
+        "## 2. Full build",
+        "",
+        f"`dbt build` from an empty warehouse: **{seconds(full['wall_seconds'])}** wall "
+        f"({full['over_raw_scan_floor']:.1f}x the raw-scan floor), {full['nodes']} nodes, peak RSS "
+        f"{full['peak_rss_bytes'] / 1024**3:.2f} GiB.",
+        "",
+        *_table(
+            ["layer", "full build", "incremental build"],
+            [
+                [layer, seconds(value), seconds(inc["layer_seconds"].get(layer, 0.0))]
+                for layer, value in full["layer_seconds"].items()
+            ],
+        ),
+        "Slowest models (full build): "
+        + ", ".join(f"`{name}` {seconds(value)}" for name, value in list(full["model_seconds"].items())[:6])
+        + ".",
+        "",
+        "![build time per layer](plots/build_layers.png)",
+        "",
+        "## 3. Incremental build",
+        "",
+        f"Append batch {inc['append']['batch']}: {inc['append']['new_orders']:,} new orders and "
+        f"{inc['append']['new_versions_of_old_orders']:,} new versions of old orders, {inc['append']['lines']:,} "
+        f"lines in {inc['append']['files']} files arriving {inc['append']['first_day']}..{inc['append']['last_day']}.",
+        "",
+        *_table(
+            ["", "full build", "incremental build", "share"],
+            [
+                [
+                    "whole `dbt build` (tests included)",
+                    seconds(full["wall_seconds"]),
+                    seconds(inc["wall_seconds"]),
+                    f"{inc['whole_build_share'] * 100:.1f}%",
+                ],
+                [
+                    "incremental models (" + ", ".join(f"`{m}`" for m in inc["incremental_models"]) + ")",
+                    seconds(inc["incremental_models_full_seconds"]),
+                    seconds(inc["incremental_model_seconds"]),
+                    f"{inc['incremental_models_share'] * 100:.1f}%",
+                ],
+            ],
+        ),
+    ]
+    if inc["gold_identical_to_full_refresh"] is not None:
+        out += [
+            "Gold after the incremental build is "
+            + ("**identical**" if inc["gold_identical_to_full_refresh"] else "**NOT identical**")
+            + " to gold after a full refresh of the same lake (row counts and content checksums).",
+            "",
+        ]
+    out += [
+        "## 4. Raw lake (Spectrum analogue) vs native storage",
+        "",
+        "The same question (online order lines placed in a window, optionally one category and region) read from "
+        "the raw NDJSON through the bronze source, and from `gold.fct_sales`. Plans (EXPLAIN ANALYZE) are in "
+        "`plans/`.",
+        "",
+        *_table(
+            ["window", "raw lake", "native", "speedup", "rows scanned raw / native", "plans"],
+            [
+                [
+                    f"{c['window']} ({c['start']}..{c['end']})",
+                    _t(c["raw"]["seconds"]),
+                    _t(c["native"]["seconds"]),
+                    f"**{c['speedup']:.0f}x**",
+                    f"{c['raw']['rows_scanned']:,} / {c['native']['rows_scanned']:,}",
+                    f"`plans/{c['raw']['plan_file']}`, `plans/{c['native']['plan_file']}`",
+                ]
+                for c in r["spectrum_vs_native"]
+            ],
+        ),
+        "![raw vs native](plots/spectrum_vs_native.png)",
+        "",
+        "## 5. Storage footprint",
+        "",
+        *_table(
+            ["", "MB", "bytes per order"],
+            [
+                [
+                    "raw orders NDJSON",
+                    f"{storage['raw_orders_ndjson_bytes'] / MB:,.1f}",
+                    f"{storage['raw_orders_bytes_per_order']:,.0f}",
+                ],
+                ["whole raw lake", f"{storage['raw_lake_bytes'] / MB:,.1f}", ""],
+                [
+                    "native DuckDB (used blocks, all schemas)",
+                    f"{storage['database_used_bytes'] / MB:,.1f}",
+                    f"{storage['native_bytes_per_order']:,.0f}",
+                ],
+                ["native DuckDB file", f"{storage['database_file_bytes'] / MB:,.1f}", ""],
+                ["native at 30M orders (linear)", f"{storage['native_mb_at_30m_orders']:,.0f}", ""],
+                ["seed 000, Redshift, 30M orders", f"{storage['seed_000_native_mb_at_30m_orders']:,}", ""],
+            ],
+        ),
+        "![storage](plots/storage.png)",
+        "",
+        "## 6. Daily export (UNLOAD equivalent)",
+        "",
+        f"`gold.agg_daily_revenue` to Parquet partitioned by revenue_flag ({', '.join(export['partitions'])}): "
+        f"**{export['rows']:,} rows** in {export['files']} files, {_t(export['seconds'])}.",
+        "",
+        "## 7. Executive YoY inventory query (seed 003)",
+        "",
+    ]
+    if executive["available"]:
+        out += [
+            f"{executive['note']}: from gold {_t(executive['from_gold']['seconds'])}, from history "
+            f"{_t(executive['from_history']['seconds'])}: **{executive['speedup']:.0f}x**.",
+            "",
+        ]
+    else:
+        out += [f"{executive['note']}.", ""]
+    return "\n".join(out)
+
+
+def write_markdown(results: dict[str, Any], path: Path) -> Path:
+    path.write_text(render_markdown(results), encoding="utf-8")
+    return path

@@ -1,0 +1,215 @@
+"""An append batch of online orders: new lake files after the lake's last arrival day (`warehouse bench`).
+
+`generate_orders_append(lake_root, scale, seed, fraction)` writes `fraction` x `scale.orders` new orders, with
+ids after every order already in the lake, placed on the days after the lake's newest `dt` folder (as many
+days as the scale's average daily volume needs). They are drawn exactly like the base lake's orders (the
+same generator SQL, defects and dirty data included: late records, duplicates, second versions), and on top
+of them a new version (a later status) of some open orders of the lake's last 14 arrival days, arriving on the
+new days. So an append exercises what an incremental build must handle: new files only, late records and new
+versions of old orders.
+
+Deterministic: the same lake, scale, seed and fraction give the same files. Files are written as
+`part-<5000 + batch>` (batch = how many appends the lake already has), never over an existing file, and the
+manifest's `orders` entry is updated (files, raw_records, bytes, defects, `appended_orders`, `append_batches`),
+so the lake stays reconcilable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import duckdb
+
+from warehouse import log
+from warehouse.generate import customers, lookups, orders, reference, sql
+from warehouse.generate.chunks import write_chunk
+from warehouse.generate.defects import DEFECT_KINDS
+from warehouse.generate.errors import GenerateError
+from warehouse.generate.manifest import MANIFEST_PATH
+from warehouse.generate.scales import Scale
+from warehouse.generate.writer import DatasetWriter, dataset_dir
+
+LOG = log.get("generate")
+
+APPEND_PART_BASE = 5000
+UPDATE_SHARE = 0.05  # new versions of old orders, as a share of the batch's new orders
+UPDATE_WINDOW_DAYS = 14  # old orders eligible for a new version: those that arrived in the last 14 days
+
+
+@dataclass(frozen=True)
+class AppendBatch:
+    """What one append wrote."""
+
+    batch: int
+    orders: int
+    updated_orders: int
+    lines: int
+    files: int
+    bytes: int
+    first_day: dt.date
+    last_day: dt.date
+    paths: tuple[Path, ...]
+
+
+def last_arrival_day(lake_root: Path, dataset: str = "orders") -> dt.date:
+    folders = [p.name[3:] for p in dataset_dir(lake_root, dataset).glob("dt=*") if p.is_dir()]
+    if not folders:
+        raise GenerateError(f"no {dataset} files under {dataset_dir(lake_root, dataset)}: generate the lake first")
+    return dt.date.fromisoformat(max(folders))
+
+
+def _read_manifest(lake_root: Path) -> dict:
+    path = lake_root / MANIFEST_PATH
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise GenerateError(f"cannot read the lake manifest {path}: {exc}; generate the lake first") from exc
+
+
+def generate_orders_append(lake_root: Path, scale: Scale, seed: int, fraction: float = 0.01) -> AppendBatch:
+    """Append `fraction` x `scale.orders` new orders (and new versions of recent ones) to the lake."""
+    if not 0 < fraction <= 1:
+        raise GenerateError(f"append fraction must be in (0, 1], not {fraction}")
+    lake_root = Path(lake_root)
+    manifest = _read_manifest(lake_root)
+    entry = manifest["datasets"]["orders"]
+    batch = int(entry.get("append_batches", 0))
+    first_id = scale.orders + int(entry.get("appended_orders", 0))  # 0-based index of the first new order
+    n = max(1, round(scale.orders * fraction))
+    first_day = last_arrival_day(lake_root) + dt.timedelta(days=1)
+    days = max(1, math.ceil(n / max(1.0, scale.orders / scale.days)))
+    last_day = first_day + dt.timedelta(days=days - 1)
+    part = APPEND_PART_BASE + batch
+
+    writer = DatasetWriter(lake_root, "orders", "ndjson")
+    con = sql.connect(seed + 7919 * (batch + 1))  # a different draw per batch, the same for the same batch
+    try:
+        lookups.load(con, lookups.read_country_regions())
+        customers.build(con, scale)
+        reference.build(con, scale)
+        con.execute(
+            """
+            create or replace table order_days as
+            select
+                ($day0::date + k::integer)::date as day,
+                0 as chunk,
+                ($first + $n * k // $days)::bigint as first_i,
+                ($first + $n * (k + 1) // $days)::bigint as end_i
+            from range($days) as t(k)
+            """,
+            {"first": first_id, "n": n, "days": days, "day0": first_day},
+        )
+        rows_scale = replace(scale, end_date=last_day)
+        counts: Counter[str] = write_chunk(
+            con, orders._chunk_sql(orders._rows_sql(rows_scale)), {"chunk": 0}, writer, part
+        )
+        before = counts["update"]
+        counts += _write_new_versions(con, lake_root, writer, first_day, last_day, n, part)
+        updated = counts["update"] - before
+    finally:
+        con.close()
+    paths = tuple(
+        sorted(
+            p for q in (part, part + 1000) for p in dataset_dir(lake_root, "orders").glob(f"dt=*/part-{q:04d}.ndjson")
+        )
+    )
+    _update_manifest(lake_root, manifest, writer, counts, n)
+    result = AppendBatch(batch, n, updated, writer.records, writer.files, writer.bytes, first_day, last_day, paths)
+    LOG.info(
+        "orders append %d: %s new orders and %s new versions of old orders, %d files, %s lines, %s..%s",
+        batch,
+        f"{n:,}",
+        f"{updated:,}",
+        writer.files,
+        f"{writer.records:,}",
+        first_day,
+        last_day,
+    )
+    return result
+
+
+def _write_new_versions(
+    con: duckdb.DuckDBPyConnection,
+    lake_root: Path,
+    writer: DatasetWriter,
+    first_day: dt.date,
+    last_day: dt.date,
+    n: int,
+    part: int,
+) -> Counter[str]:
+    """A later version (delivered, or returned) of open orders that arrived in the lake's last 14 days."""
+    window = [
+        str(path)
+        for path in sorted(dataset_dir(lake_root, "orders").glob("dt=*/*.ndjson"))
+        if path.parent.name[3:] >= (first_day - dt.timedelta(days=UPDATE_WINDOW_DAYS)).isoformat()
+        and not path.name.startswith(f"part-{part:04d}")
+    ]
+    wanted = max(1, round(n * UPDATE_SHARE))
+    if not window:
+        return Counter()
+    days = (last_day - first_day).days + 1
+    query = """
+        with lines as (
+            select unnest(string_split(content, chr(10))) as line from read_text($files)
+        ),
+        open_orders as (
+            select
+                line,
+                try_cast(json_extract_string(line, '$.order_id') as bigint) as order_id,
+                json_extract_string(line, '$.status') as status
+            from lines
+            where line <> '' and json_valid(line) and json_type(line) = 'OBJECT'
+        ),
+        latest as (
+            select any_value(line) as line, order_id
+            from open_orders
+            where order_id is not null
+            group by order_id
+            having count(*) = 1 and any_value(status) in ('placed', 'shipped')
+        ),
+        picked as (
+            select *, row_number() over (order by rnd(order_id, 'a_pick'), order_id) as k
+            from latest
+            qualify k <= $wanted
+        ),
+        versioned as (
+            select
+                $day0::date + to_days((k % $days)::integer) as dt,
+                to_seconds(rint(order_id, 'a_time', 0, 86399)) as time_offset,
+                *
+            from picked
+        )
+        select
+            dt,
+            'update' as kind,
+            json_merge_patch(line, json_object(
+                'updated_at', strftime(dt + time_offset, '%Y-%m-%dT%H:%M:%SZ'),
+                'status', case when rnd(order_id, 'a_status') < 0.85 then 'delivered' else 'returned' end
+            ))::varchar as line
+        from versioned
+        order by dt, order_id
+    """
+    return write_chunk(
+        con, query, {"files": window, "wanted": wanted, "day0": first_day, "days": days}, writer, part + 1000
+    )
+
+
+def _update_manifest(lake_root: Path, manifest: dict, writer: DatasetWriter, counts: Counter[str], n: int) -> None:
+    entry = manifest["datasets"]["orders"]
+    entry["files"] = int(entry["files"]) + writer.files
+    entry["raw_records"] = int(entry["raw_records"]) + writer.records
+    entry["bytes"] = int(entry["bytes"]) + writer.bytes
+    entry["appended_orders"] = int(entry.get("appended_orders", 0)) + n
+    entry["append_batches"] = int(entry.get("append_batches", 0)) + 1
+    defects = entry.setdefault("defects", {})
+    for kind in DEFECT_KINDS:
+        defects[kind] = int(defects.get(kind, 0)) + int(counts.get(kind, 0))
+    path = lake_root / MANIFEST_PATH
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,130 @@
+"""`warehouse bench --scale tiny`: a complete, well-formed report (no timing is asserted), and the orders
+append batch the bench uses: an incremental build over it gives the same gold as a full refresh."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from warehouse import cli
+from warehouse.checksums import table_checksums
+from warehouse.generate.append import generate_orders_append
+from warehouse.generate.generator import generate_lake
+from warehouse.generate.scales import SCALES
+
+pytestmark = pytest.mark.slow
+
+SECTIONS = (
+    "meta",
+    "raw_scan_floor",
+    "full_build",
+    "incremental_build",
+    "spectrum_vs_native",
+    "storage",
+    "export",
+    "executive",
+    "targets",
+    "plots",
+)
+
+
+def _numbers(value: object) -> Iterator[float]:
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, (int, float)):
+        yield float(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _numbers(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _numbers(item)
+
+
+@pytest.fixture()
+def bench_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "warehouse.bench.command"))
+
+
+def test_bench_tiny_writes_a_complete_report(bench_cli: None, tmp_path: Path) -> None:
+    out = tmp_path / "bench"
+    assert cli.main(["bench", "--scale", "tiny", "--repeat", "1", "--out", str(out), "--no-progress"]) == 0
+    reports = sorted(out.glob("*/report.json"))
+    assert len(reports) == 1
+    folder = reports[0].parent
+    report = json.loads(reports[0].read_text(encoding="utf-8"))
+    assert set(SECTIONS) <= set(report)
+    assert all(math.isfinite(number) for number in _numbers({k: v for k, v in report.items() if k != "executive"}))
+
+    assert report["raw_scan_floor"]["raw_lines"] > 5000
+    assert report["full_build"]["wall_seconds"] > 0
+    assert set(report["full_build"]["layer_seconds"]) >= {"bronze", "silver", "gold", "tests"}
+    assert report["full_build"]["peak_rss_bytes"] > 0
+    incremental = report["incremental_build"]
+    assert incremental["append"]["new_orders"] == 50
+    sales_path = {"stg_orders__orders_typed", "int_orders_deduplicated", "int_sales_lines_conformed", "fct_sales"}
+    assert sales_path <= set(incremental["incremental_models"])
+    assert len(report["spectrum_vs_native"]) == 6
+    for comparison in report["spectrum_vs_native"]:
+        assert comparison["raw"]["result"][0] >= comparison["native"]["result"][0] >= 0
+        assert (folder / "plans" / comparison["raw"]["plan_file"]).exists()
+        assert "EXPLAIN" in (folder / "plans" / comparison["native"]["plan_file"]).read_text(encoding="utf-8").upper()
+    assert report["storage"]["database_used_bytes"] > 0
+    assert report["export"]["rows"] > 0
+    executive = report["executive"]
+    assert executive["available"] or executive["note"].startswith("not available")
+    assert {target["verdict"] for target in report["targets"]} <= {"PASS", "MISS", "n/a"}
+    assert len(report["targets"]) == 7
+    for plot in report["plots"]:
+        assert (folder / plot).stat().st_size > 1000
+    markdown = (folder / "report.md").read_text(encoding="utf-8")
+    for heading in ("## Targets", "## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 6.", "## 7."):
+        assert heading in markdown
+
+
+def _build(data_dir: Path, *extra: str) -> int:
+    keys = ("WAREHOUSE_DATA_DIR", "WAREHOUSE_LAKE_ROOT", "DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_INDIRECT_SELECTION")
+    saved = {key: os.environ.get(key) for key in keys}
+    os.environ.update(
+        {
+            "WAREHOUSE_DATA_DIR": str(data_dir),
+            "WAREHOUSE_LAKE_ROOT": str(data_dir / "lake"),
+            "DBT_TARGET_PATH": str(data_dir / "target"),
+            "DBT_LOG_PATH": str(data_dir / "logs"),
+            # Only the tests all of whose parents are selected (the sales path and what reads it).
+            "DBT_INDIRECT_SELECTION": "cautious",
+        }
+    )
+    try:
+        return cli.main(["build", "--no-progress", *extra])
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def test_incremental_build_after_an_append_equals_a_full_refresh(tmp_path: Path) -> None:
+    """New files, late records, duplicates and new versions of old orders: the incremental orders path gives
+    the gold a full refresh gives, and a rebuild with nothing new changes nothing."""
+    scale = SCALES["tiny"]
+    lake = tmp_path / "lake"
+    generate_lake(lake, scale, seed=42)
+    dimensions = ("dim_customer", "dim_product", "dim_campaign", "dim_channel", "dim_geography", "dim_date")
+    sales = ["--select", "+fct_sales+", *(f"+{name}" for name in dimensions)]
+    assert _build(tmp_path, *sales) == 0
+    batch = generate_orders_append(lake, scale, seed=42, fraction=0.05)
+    assert batch.orders == 250 and batch.updated_orders > 0
+    assert _build(tmp_path, *sales) == 0
+    incremental = table_checksums(tmp_path / "warehouse.duckdb", "gold")
+    assert _build(tmp_path, *sales) == 0
+    assert table_checksums(tmp_path / "warehouse.duckdb", "gold") == incremental, "a rerun must change nothing"
+    assert _build(tmp_path, *sales, "--full-refresh") == 0
+    assert table_checksums(tmp_path / "warehouse.duckdb", "gold") == incremental
+    assert incremental["fct_sales"].rows > 0
