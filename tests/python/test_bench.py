@@ -48,7 +48,8 @@ def _numbers(value: object) -> Iterator[float]:
 
 @pytest.fixture()
 def bench_cli(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "warehouse.bench.command"))
+    modules = (*cli.COMMAND_MODULES, "warehouse.bench.command")
+    monkeypatch.setattr(cli, "COMMAND_MODULES", tuple(dict.fromkeys(modules)))
 
 
 def test_bench_tiny_writes_a_complete_report(bench_cli: None, tmp_path: Path) -> None:
