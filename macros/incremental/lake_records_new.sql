@@ -27,9 +27,24 @@
 {%- endmacro %}
 
 {% macro duckdb__lake_records_new(source_name, table_name, loaded_relation, lookback_days=1) -%}
+    {%- set location = globalretail.duckdb_new_files_location(source_name, table_name, loaded_relation) -%}
+    {%- if location is none -%}
+        {#- Nothing new: the source's shape, no rows; `where false` is planned away, no file is read. -#}
+        select * from {{ source(source_name, table_name) }} where false
+    {%- else -%}
+        select * from {{ location }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    DuckDB: the source's external_location reading only the files of its `meta.files` pattern that are not
+    among `loaded_relation`'s `_source_file`s (compared by their `dt=.../part-...` tail), or none when there
+    is no new file. Used by lake_records_new and stream_records.
+-#}
+{% macro duckdb_new_files_location(source_name, table_name, loaded_relation) -%}
     {%- set relation = source(source_name, table_name) -%}
     {%- if not execute -%}
-        {{ return('select * from ' ~ relation) }}
+        {{ return(relation) }}
     {%- endif -%}
     {%- set node = globalretail.source_node(source_name, table_name) -%}
     {%- set meta = node.meta or {} -%}
@@ -37,7 +52,7 @@
     {%- set placeholder = "'${lake_root}/${files}'" -%}
     {%- if placeholder not in template or not meta.get('files') -%}
         {{ exceptions.raise_compiler_error(
-            "lake_records_new: source " ~ source_name ~ "." ~ table_name ~ " needs meta.files and an "
+            "reading new files only: source " ~ source_name ~ "." ~ table_name ~ " needs meta.files and an "
             ~ "external_location that reads " ~ placeholder) }}
     {%- endif -%}
     {%- set pattern = meta.lake_root ~ '/' ~ meta.files -%}
@@ -53,8 +68,7 @@
     {%- endset -%}
     {%- set files = run_query(new_files_sql).columns[0].values() -%}
     {%- if files | length == 0 -%}
-        {#- Nothing new: the source's shape, no rows; `where false` is planned away, no file is read. -#}
-        {{ return('select * from ' ~ relation ~ ' where false') }}
+        {{ return(none) }}
     {%- endif -%}
     {%- set quoted = [] -%}
     {%- for file in files -%}
@@ -66,5 +80,5 @@
             {%- set location = location | replace('${' ~ key ~ '}', value) -%}
         {%- endif -%}
     {%- endfor -%}
-    select * from {{ location }}
+    {{ return(location) }}
 {%- endmacro %}

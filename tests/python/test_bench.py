@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from warehouse import cli
+from warehouse.bench.runner import BenchOptions, prepare_lake
+from warehouse.bench.stats import timed
 from warehouse.checksums import table_checksums
 from warehouse.generate.append import generate_orders_append
 from warehouse.generate.generator import generate_lake
@@ -75,7 +77,11 @@ def test_bench_tiny_writes_a_complete_report(bench_cli: None, tmp_path: Path) ->
         assert comparison["raw"]["result"][0] >= comparison["native"]["result"][0] >= 0
         assert (folder / "plans" / comparison["raw"]["plan_file"]).exists()
         assert "EXPLAIN" in (folder / "plans" / comparison["native"]["plan_file"]).read_text(encoding="utf-8").upper()
-    assert report["storage"]["database_used_bytes"] > 0
+    storage = report["storage"]
+    assert storage["database_used_bytes"] > 0
+    assert 0 < storage["orders_load_bytes"] == storage["table_bytes"]["bronze.stg_orders__orders_typed"]
+    # Shared blocks are split between their tables, so the tables add up to at most the used blocks.
+    assert sum(storage["table_bytes"].values()) <= storage["database_used_bytes"]
     assert report["export"]["rows"] > 0
     executive = report["executive"]
     assert executive["available"] or executive["note"].startswith("not available")
@@ -86,6 +92,27 @@ def test_bench_tiny_writes_a_complete_report(bench_cli: None, tmp_path: Path) ->
     markdown = (folder / "report.md").read_text(encoding="utf-8")
     for heading in ("## Targets", "## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 6.", "## 7."):
         assert heading in markdown
+
+
+def test_timed_repeats_short_runs_only() -> None:
+    calls: list[int] = []
+    short, _ = timed(lambda: calls.append(1), 3, long_run=math.inf)
+    assert len(short.runs) == 3
+    long, _ = timed(lambda: calls.append(1), 3, long_run=0.0)
+    assert len(long.runs) == 1
+    assert len(calls) == 4
+
+
+def test_reuse_lake_refuses_a_lake_with_appended_orders(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    scale = SCALES["tiny"]
+    generate_lake(work / "lake", scale, 7, show_progress=False)
+    options = BenchOptions(scale=scale, seed=7, out_root=tmp_path / "out", work_dir=work, reuse_lake=True)
+    assert prepare_lake(options, work) == 0.0  # pristine lake of the same scale and seed: reused
+    generate_orders_append(work / "lake", scale, 7, 0.01)
+    assert prepare_lake(options, work) > 0.0  # appended orders would skew the build: generated again
+    manifest = json.loads((work / "lake" / "_manifest" / "generation.json").read_text(encoding="utf-8"))
+    assert not manifest["datasets"]["orders"].get("append_batches")
 
 
 def _build(data_dir: Path, *extra: str) -> int:

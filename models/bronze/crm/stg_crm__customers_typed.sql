@@ -29,15 +29,17 @@ extracted as (
         record_number,
         dt,
         payload,
-        {{ json_text('payload', 'customer_id') }} as customer_id_text,
-        {{ json_text('payload', 'first_name') }} as first_name,
-        {{ json_text('payload', 'last_name') }} as last_name,
-        {{ json_text('payload', 'email') }} as email,
-        {{ json_text('payload', 'country_code') }} as country_code,
-        {{ json_text('payload', 'city') }} as city,
-        {{ json_text('payload', 'loyalty_tier') }} as loyalty_tier,
-        {{ json_text('payload', 'signup_date') }} as signup_date_text,
-        {{ json_text('payload', 'updated_at') }} as updated_at_text
+        {{ json_text_columns('payload', {
+            'customer_id': 'customer_id_text',
+            'first_name': 'first_name',
+            'last_name': 'last_name',
+            'email': 'email',
+            'country_code': 'country_code',
+            'city': 'city',
+            'loyalty_tier': 'loyalty_tier',
+            'signup_date': 'signup_date_text',
+            'updated_at': 'updated_at_text',
+        }) }}
     from parsed
 
 ),

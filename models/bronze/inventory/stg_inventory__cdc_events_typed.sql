@@ -30,15 +30,17 @@ extracted as (
 
     select
         *,
-        {{ json_text('cdc_event', 'event_id') }} as event_id,
-        lower(trim({{ json_text('cdc_event', 'op') }})) as change_type,
-        {{ json_text('cdc_event', 'warehouse_id') }} as warehouse_id_text,
-        upper(trim({{ json_text('cdc_event', 'sku') }})) as sku,
-        {{ json_text('cdc_event', 'seq') }} as sequence_text,
-        lower(trim({{ json_text('cdc_event', 'movement_type') }})) as movement_type,
-        {{ json_text('cdc_event', 'quantity_on_hand') }} as quantity_text,
-        {{ json_text('cdc_event', 'unit_cost') }} as unit_cost_text,
-        {{ json_text('cdc_event', 'occurred_at') }} as occurred_at_text
+        {{ json_text_columns('cdc_event', {
+            'event_id': 'event_id',
+            'op': 'change_type_raw',
+            'warehouse_id': 'warehouse_id_text',
+            'sku': 'sku_raw',
+            'seq': 'sequence_text',
+            'movement_type': 'movement_type_raw',
+            'quantity_on_hand': 'quantity_text',
+            'unit_cost': 'unit_cost_text',
+            'occurred_at': 'occurred_at_text',
+        }) }}
     from parsed
 
 ),
@@ -47,6 +49,9 @@ typed as (
 
     select
         *,
+        lower(trim(change_type_raw)) as change_type,
+        upper(trim(sku_raw)) as sku,
+        lower(trim(movement_type_raw)) as movement_type,
         {{ cast_or_null('warehouse_id_text', 'bigint') }} as warehouse_id,
         {{ cast_or_null('sequence_text', 'bigint') }} as change_sequence,
         {{ cast_or_null('quantity_text', 'bigint') }} as quantity_on_hand,

@@ -18,7 +18,11 @@ with
 
 records as (
 
+    {%- if is_incremental() %}
+    {{ stream_records('web', 'events', this) }}
+    {%- else %}
     {{ stream_records('web', 'events') }}
+    {%- endif %}
 
 ),
 
@@ -34,9 +38,6 @@ final as (
         is_valid_json,
         approximate_arrival_timestamp
     from records
-    {%- if is_incremental() %}
-    where _source_file not in (select distinct loaded._source_file from {{ this }} as loaded)
-    {%- endif %}
 
 )
 

@@ -26,14 +26,16 @@ extracted as (
 
     select
         *,
-        {{ json_text('event_payload', 'event_id') }} as event_id,
-        {{ json_text('event_payload', 'event_type') }} as event_type,
-        {{ json_text('event_payload', 'session_id') }} as session_id,
-        {{ json_text('event_payload', 'customer_id') }} as customer_id_text,
-        {{ json_text('event_payload', 'product_id') }} as product_id_text,
-        {{ json_text('event_payload', 'device') }} as device,
-        {{ json_text('event_payload', 'page') }} as page_path,
-        {{ json_text('event_payload', 'occurred_at') }} as occurred_at_text
+        {{ json_text_columns('event_payload', {
+            'event_id': 'event_id',
+            'event_type': 'event_type',
+            'session_id': 'session_id',
+            'customer_id': 'customer_id_text',
+            'product_id': 'product_id_text',
+            'device': 'device',
+            'page': 'page_path',
+            'occurred_at': 'occurred_at_text',
+        }) }}
     from parsed
 
 ),

@@ -67,18 +67,20 @@ def query_plot(comparisons: Sequence[Comparison], path: Path) -> Path:
     return path
 
 
-def storage_plot(raw_orders_mb: float, lake_mb: float, native_mb: float, native_30m_mb: float, path: Path) -> Path:
+def storage_plot(
+    raw_orders_mb: float, orders_native_mb: float, warehouse_mb: float, orders_native_30m_mb: float, path: Path
+) -> Path:
     plt = _pyplot()
     labels = [
         "raw orders\nNDJSON",
-        "whole raw\nlake",
-        "native DuckDB\n(this scale)",
-        "native, at\n30M orders",
-        "seed 000\nRedshift",
+        "native orders\ntable",
+        "whole native\nwarehouse",
+        "native orders\nat 30M (linear)",
+        "seed 000\nRedshift, 30M",
     ]
-    values = [raw_orders_mb, lake_mb, native_mb, native_30m_mb, 2332.0]
+    values = [raw_orders_mb, orders_native_mb, warehouse_mb, orders_native_30m_mb, 2332.0]
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    bars = ax.bar(labels, values, color=["#999", "#bbb", "#1f77b4", "#1f77b4", "#d62728"])
+    bars = ax.bar(labels, values, color=["#999", "#1f77b4", "#aec7e8", "#1f77b4", "#d62728"])
     ax.bar_label(bars, [f"{v:,.0f} MB" for v in values], fontsize=8)
     ax.axhline(300, color="red", linestyle=":", linewidth=1, label="target: 300 MB at 30M orders")
     ax.set_ylabel("MB")

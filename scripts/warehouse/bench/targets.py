@@ -91,7 +91,7 @@ def check(
             scale_note,
         ),
         Target(
-            "native storage for 30M orders",
+            "native storage of 30M orders (the table they are loaded into)",
             "<= 300 MB",
             f"{native_mb_at_30m:,.0f} MB",
             at_most(native_mb_at_30m, 300),
