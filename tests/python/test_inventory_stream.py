@@ -24,7 +24,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from warehouse import cli
-from warehouse.generate import SCALES, Manifest, generate_lake, parse_scale
+from warehouse.generate import SCALES, Manifest, generate_lake, inventory_cdc, parse_scale
 from warehouse.generate.inventory_cdc import STREAM, inventory_scale
 from warehouse.stream import validator
 from warehouse.stream.command import generated_stream
@@ -177,6 +177,23 @@ def test_generation_is_deterministic_and_the_producer_writes_the_same_batches(ti
     assert produced == original
     for relative in produced:
         assert (root / "stream" / relative).read_bytes() == (tiny.root / "stream" / relative).read_bytes()
+
+
+def test_generation_in_small_chunks_writes_the_same_files(
+    tiny: Lake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """export() fetches whole batches of about CHUNK_RECORDS records at a time (the full scale would not fit in
+    memory otherwise): many small chunks give the same files, numbers and manifest as one."""
+    monkeypatch.setattr(inventory_cdc, "CHUNK_RECORDS", 700)
+    root = tmp_path / "lake"
+    manifest = generate_lake(root, SCALES["tiny"], seed=42, datasets=["products", "warehouses", STREAM])
+    assert manifest.datasets[STREAM].raw_records > 10 * 700
+    chunked = sorted(p.relative_to(root / "stream") for p in (root / "stream").rglob("*.ndjson"))
+    original = sorted(p.relative_to(tiny.root / "stream") for p in tiny.stream.rglob("*.ndjson"))
+    assert chunked == original
+    for relative in chunked:
+        assert (root / "stream" / relative).read_bytes() == (tiny.root / "stream" / relative).read_bytes()
+    assert manifest.datasets[STREAM] == tiny.manifest.datasets[STREAM]
 
 
 def _run_cli(argv: list[str]) -> int:

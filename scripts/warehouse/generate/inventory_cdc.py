@@ -352,30 +352,86 @@ def write_batches(folder: Path, records: StreamRecords) -> tuple[int, int]:
         shutil.rmtree(folder)
     files = written = 0
     for arrival, batch_ms, number, lines in records.batches():
-        path = folder / f"dt={arrival.isoformat()}" / f"batch-{batch_ms}-{number:06d}.ndjson"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = ("\n".join(lines) + "\n").encode("utf-8")
-        path.write_bytes(data)
         files += 1
-        written += len(data)
+        written += _write_batch(folder, arrival, batch_ms, number, lines)
     return files, written
+
+
+CHUNK_RECORDS = 1_000_000  # records fetched into Python at a time by export()
+
+
+def _write_chunked(
+    con: duckdb.DuckDBPyConnection, inv: InventoryScale, folder: Path
+) -> tuple[int, int, int, Counter[str], int]:
+    """Write every micro-batch under `folder` (removed first), fetching whole batches of about CHUNK_RECORDS
+    records at a time so memory stays bounded at any scale; (files, bytes, records, defect kinds, records
+    that arrived out of order). The files are exactly those write_batches(stream_records(...)) writes."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    # Inserted in the stream's order (preserve_insertion_order): rowid is the position in the stream.
+    con.execute(f"create or replace temp table stream_lines as {_records_sql(inv)}")
+    sizes = con.execute("select batch_ms, count(*) from stream_lines group by batch_ms order by batch_ms").fetchall()
+    chunks: list[tuple[int, int, int]] = []  # (number of the first batch, first batch_ms, last batch_ms)
+    first, rows = 0, 0
+    for number, (_, count) in enumerate(sizes):
+        if rows and rows + count > CHUNK_RECORDS:
+            chunks.append((first, int(sizes[first][0]), int(sizes[number - 1][0])))
+            first, rows = number, 0
+        rows += count
+    if sizes:
+        chunks.append((first, int(sizes[first][0]), int(sizes[-1][0])))
+    files = written = records = late = 0
+    kinds: Counter[str] = Counter()
+    for first_number, low, high in chunks:
+        columns = con.execute(
+            """
+            select dt, batch_ms, defect, is_out_of_order, line from stream_lines
+            where batch_ms between ? and ?
+            order by rowid
+            """,
+            [low, high],
+        ).fetchnumpy()
+        chunk = StreamRecords(
+            inventory=inv,
+            dt=np.asarray(columns["dt"]).astype("datetime64[D]"),
+            batch_ms=np.asarray(columns["batch_ms"]),
+            defect=np.asarray(columns["defect"], dtype=object).tolist(),
+            out_of_order=np.asarray(columns["is_out_of_order"], dtype=bool),
+            line=np.asarray(columns["line"], dtype=object).tolist(),
+        )
+        for arrival, batch_ms, number, lines in chunk.batches():
+            files += 1
+            written += _write_batch(folder, arrival, batch_ms, first_number + number, lines)
+        records += len(chunk.line)
+        kinds.update(kind for kind in chunk.defect if kind)
+        late += int(chunk.out_of_order.sum())
+    con.execute("drop table stream_lines")
+    return files, written, records, kinds, late
+
+
+def _write_batch(folder: Path, arrival: dt.date, batch_ms: int, number: int, lines: list[str]) -> int:
+    path = folder / f"dt={arrival.isoformat()}" / f"batch-{batch_ms}-{number:06d}.ndjson"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    path.write_bytes(data)
+    return len(data)
 
 
 def export(con: duckdb.DuckDBPyConnection, scale: Scale, lake_root: Path) -> DatasetManifest:
     """Write every micro-batch of the stream and return its manifest entry, counted from what was written."""
-    records = stream_records(con, scale)
-    files, written = write_batches(stream_dir(lake_root), records)
-    kinds = Counter(kind for kind in records.defect if kind)
+    inv = inventory_scale(scale)
+    for statement in _build_sql(inv):
+        con.execute(statement)
+    files, written, n_records, kinds, arrived_late = _write_chunked(con, inv, stream_dir(lake_root))
     counts = {kind: kinds.get(kind, 0) for kind in defects.DEFECT_KINDS}
     counts["duplicate"] = kinds.get("redelivery", 0)
     operations = dict(
         con.execute("select op, count(*) from inventory_events group by op").fetchall()  # type: ignore[arg-type]
     )
-    inv = records.inventory
     return DatasetManifest(
         format="kinesis_ndjson",
         files=files,
-        raw_records=len(records.line),
+        raw_records=n_records,
         bytes=written,
         defects=counts,
         details={
@@ -387,7 +443,7 @@ def export(con: duckdb.DuckDBPyConnection, scale: Scale, lake_root: Path) -> Dat
             "updates": int(operations.get("update", 0)),
             "deletes": int(operations.get("delete", 0)),
             "out_of_order": int(kinds.get("out_of_order", 0)),
-            "arrived_out_of_order": int(records.out_of_order.sum()),
+            "arrived_out_of_order": arrived_late,
         },
     )
 
