@@ -11,7 +11,10 @@ hash makes them independent (|r| < 0.002 over a million keys).
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 import duckdb
 
@@ -21,10 +24,20 @@ WRONG_TIMESTAMP_FORMAT = "%d/%m/%Y %H:%M"
 UNKNOWN_ID_BASE = 900_000_000
 
 
+GENERATOR_MEMORY_LIMIT = "8GB"  # beyond it, the in-memory tables spill to the system temp folder
+
+
 def connect(seed: int) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the generator's macros, seeded with `seed`."""
+    """An in-memory DuckDB with the generator's macros, seeded with `seed`.
+
+    What does not fit in GENERATOR_MEMORY_LIMIT spills to a folder of this process under the system temp
+    folder (DuckDB's default, `.tmp` in the working directory, would land in the repository).
+    """
     con = duckdb.connect(":memory:")
     con.execute("set preserve_insertion_order = true")
+    spill = Path(tempfile.gettempdir()) / f"warehouse-generate-{os.getpid()}"
+    con.execute(f"set temp_directory = '{spill.as_posix()}'")
+    con.execute(f"set memory_limit = '{GENERATOR_MEMORY_LIMIT}'")
     seed_sql = int(seed)
     # k is a non-negative integer key.
     con.execute(
