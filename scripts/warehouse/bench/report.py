@@ -31,7 +31,9 @@ def render_markdown(r: dict[str, Any]) -> str:
         f"# warehouse bench: scale {scale['name']} ({scale['orders']:,} orders)",
         "",
         f"Started {meta['started_at']}, {meta['duration_seconds']:.0f} s in all; DuckDB {meta['duckdb']}, "
-        f"{meta['machine']['cpus']} CPUs; timings are median (min to max) of {meta['repeat']} runs where repeated.",
+        f"{meta['machine']['cpus']} CPUs, {meta.get('memory_gib', 'n/a')} GiB, DuckDB memory_limit "
+        f"{meta.get('duckdb_memory_limit', 'default')}; timings are median (min to max) of up to {meta['repeat']} "
+        "runs (a run of 30 s or more is not repeated).",
         "",
         "## Targets",
         "",

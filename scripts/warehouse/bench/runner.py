@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import platform
 import shutil
@@ -273,6 +274,17 @@ def run(options: BenchOptions) -> Path:
     return report_dir
 
 
+def _memory_gib() -> float:
+    """The machine's memory, from /proc/meminfo (NaN where there is none)."""
+    try:
+        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 1024**2, 1)
+    except OSError:
+        pass
+    return math.nan
+
+
 def _assemble(
     *,
     options: BenchOptions,
@@ -319,6 +331,8 @@ def _assemble(
             "generation_seconds": generation_seconds,
             "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
             "duckdb": duckdb.__version__,
+            "duckdb_memory_limit": os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "4GB"),
+            "memory_gib": _memory_gib(),
         },
         "raw_scan_floor": {
             "seconds": floor_timing.to_json(),
