@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -320,6 +321,18 @@ class StreamRecords:
     out_of_order: np.ndarray
     line: list[str]
 
+    @classmethod
+    def from_columns(cls, inventory: InventoryScale, columns: dict[str, Any]) -> StreamRecords:
+        """From fetchnumpy() of a query giving dt, batch_ms, defect, is_out_of_order and line."""
+        return cls(
+            inventory=inventory,
+            dt=np.asarray(columns["dt"]).astype("datetime64[D]"),
+            batch_ms=np.asarray(columns["batch_ms"]),
+            defect=np.asarray(columns["defect"], dtype=object).tolist(),
+            out_of_order=np.asarray(columns["is_out_of_order"], dtype=bool),
+            line=np.asarray(columns["line"], dtype=object).tolist(),
+        )
+
     def batches(self) -> Iterator[tuple[dt.date, int, int, list[str]]]:
         """(arrival date, batch start in epoch millis, batch number, lines) for every micro-batch."""
         if not self.line:
@@ -336,14 +349,7 @@ def stream_records(con: duckdb.DuckDBPyConnection, scale: Scale) -> StreamRecord
     for statement in _build_sql(inv):
         con.execute(statement)
     columns = con.execute(_records_sql(inv)).fetchnumpy()
-    return StreamRecords(
-        inventory=inv,
-        dt=np.asarray(columns["dt"]).astype("datetime64[D]"),
-        batch_ms=np.asarray(columns["batch_ms"]),
-        defect=np.asarray(columns["defect"], dtype=object).tolist(),
-        out_of_order=np.asarray(columns["is_out_of_order"], dtype=bool),
-        line=np.asarray(columns["line"], dtype=object).tolist(),
-    )
+    return StreamRecords.from_columns(inv, columns)
 
 
 def write_batches(folder: Path, records: StreamRecords) -> tuple[int, int]:
@@ -391,14 +397,7 @@ def _write_chunked(
             """,
             [low, high],
         ).fetchnumpy()
-        chunk = StreamRecords(
-            inventory=inv,
-            dt=np.asarray(columns["dt"]).astype("datetime64[D]"),
-            batch_ms=np.asarray(columns["batch_ms"]),
-            defect=np.asarray(columns["defect"], dtype=object).tolist(),
-            out_of_order=np.asarray(columns["is_out_of_order"], dtype=bool),
-            line=np.asarray(columns["line"], dtype=object).tolist(),
-        )
+        chunk = StreamRecords.from_columns(inv, columns)
         for arrival, batch_ms, number, lines in chunk.batches():
             files += 1
             written += _write_batch(folder, arrival, batch_ms, first_number + number, lines)
