@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -128,8 +129,18 @@ def strip_comments(sql: str) -> str:
     return re.sub(r"/\*.*?\*/", "", sql, flags=re.S).strip()
 
 
+def connect(database: Path | None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the warehouse (in-memory without one), with the builds' memory limit
+    (`WAREHOUSE_DUCKDB_MEMORY_LIMIT`, as profiles.yml), so a query spills where DuckDB's default would take
+    80% of the machine."""
+    config = {"memory_limit": os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "4GB")}
+    if database is None:
+        return duckdb.connect(":memory:", config=config)
+    return duckdb.connect(str(database), read_only=True, config=config)
+
+
 def run_query(database: Path | None, sql: str, repeat: int) -> tuple[Timing, tuple[Any, ...]]:
-    con = duckdb.connect(str(database) if database else ":memory:", read_only=database is not None)
+    con = connect(database)
     try:
         timing, row = timed(lambda: con.execute(sql).fetchone() or (), repeat)
     finally:
@@ -141,7 +152,7 @@ def profile_query(database: Path | None, sql: str, plan_path: Path) -> Profile:
     """Run once under DuckDB's profiler: rows and bytes scanned; EXPLAIN ANALYZE text kept in `plan_path`."""
     plan_path.parent.mkdir(parents=True, exist_ok=True)
     profile_json = plan_path.with_suffix(".profile.json")
-    con = duckdb.connect(str(database) if database else ":memory:", read_only=database is not None)
+    con = connect(database)
     try:
         con.execute("set enable_profiling = 'json'")
         con.execute("set profiling_mode = 'detailed'")
@@ -170,7 +181,7 @@ def pick_windows(database: Path, last_business_day: dt.date) -> list[Window]:
     day = last_business_day - dt.timedelta(days=45)
     month_start = day.replace(day=1)
     month_end = (month_start + dt.timedelta(days=32)).replace(day=1)
-    con = duckdb.connect(str(database), read_only=True)
+    con = connect(database)
     try:
         row = con.execute(
             "select category, region from gold.fct_sales where sales_source = 'online' and sold_at >= ? "
@@ -336,7 +347,7 @@ class Executive:
 
 def run_executive(database: Path, repeat: int) -> Executive:
     """Both sides, when the inventory models exist; otherwise a "not available" entry saying what is missing."""
-    con = duckdb.connect(str(database), read_only=True)
+    con = connect(database)
     try:
         found = {
             (str(schema), str(name))
