@@ -9,6 +9,14 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
+DUCKDB_MEMORY_LIMIT_DEFAULT = "4GB"  # the default of profiles.yml's memory_limit
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's buffer pool for this project's connections: WAREHOUSE_DUCKDB_MEMORY_LIMIT, as profiles.yml."""
+    return os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT_DEFAULT)
+
+
 class ConfigError(Exception):
     """A setting is missing or invalid; the message says which and how to fix it."""
 

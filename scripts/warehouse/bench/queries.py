@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import duckdb
 from warehouse import log
 from warehouse.aws.unload import EXPORTS, export_duckdb
 from warehouse.bench.stats import Timing, ratio, timed
+from warehouse.config import duckdb_memory_limit
 
 logger = log.get("bench")
 
@@ -133,7 +133,7 @@ def connect(database: Path | None) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the warehouse (in-memory without one), with the builds' memory limit
     (`WAREHOUSE_DUCKDB_MEMORY_LIMIT`, as profiles.yml), so a query spills where DuckDB's default would take
     80% of the machine."""
-    config = {"memory_limit": os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "4GB")}
+    config = {"memory_limit": duckdb_memory_limit()}
     if database is None:
         return duckdb.connect(":memory:", config=config)
     return duckdb.connect(str(database), read_only=True, config=config)

@@ -25,7 +25,7 @@ from warehouse.bench.report import write_markdown
 from warehouse.bench.stats import Timing, ratio
 from warehouse.bench.targets import FULL_ORDERS, MB, SEED_000_NATIVE_MB, check
 from warehouse.checksums import table_checksums
-from warehouse.config import PROJECT_DIR
+from warehouse.config import PROJECT_DIR, duckdb_memory_limit
 from warehouse.generate.append import AppendBatch, generate_orders_append
 from warehouse.generate.generator import generate_lake
 from warehouse.generate.scales import Scale
@@ -331,7 +331,7 @@ def _assemble(
             "generation_seconds": generation_seconds,
             "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
             "duckdb": duckdb.__version__,
-            "duckdb_memory_limit": os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "4GB"),
+            "duckdb_memory_limit": duckdb_memory_limit(),
             "memory_gib": _memory_gib(),
         },
         "raw_scan_floor": {
