@@ -1,9 +1,9 @@
 {#-
     The quarantine view of a bronze source table: every record of its `_typed` model that failed a rule,
-    with the raw payload, the reason and lineage. All quarantine models share `_record_hash`,
-    `rejection_reason`, `raw_record` and `_loaded_at`, so `warehouse build` and the reconciliation tests can
-    treat them alike; `lineage` names the columns that locate the record: file and record number for lake
-    files (the default), shard and sequence number for streams.
+    with the raw payload, the reason and lineage. All quarantine models share `rejection_reason`,
+    `raw_record` and `_loaded_at`, so `warehouse build` and the reconciliation tests can treat them alike;
+    `lineage` names the columns that locate the record: file and record number for lake files (the default),
+    shard and sequence number for streams.
 -#}
 {% macro bronze_quarantine(
     typed_relation,
@@ -21,7 +21,6 @@ typed as (
 final as (
 
     select
-        _record_hash,
         rejection_reason,
         raw_record,
         {%- for column in lineage %}

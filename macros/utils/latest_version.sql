@@ -2,7 +2,7 @@
     Keep the latest version of each key: the body of a `deduplicated` CTE.
 
     `order_by` must make the order total, so the winner is the same on every run and engine:
-    end it with the lineage columns (arrival date, source file, record hash). Exact duplicates share every
+    end it with the lineage columns (arrival date, source file, record number). Exact duplicates share every
     business column, so whichever copy wins, the result is the same. `version_count` says how many
     versions (duplicates included) the key had.
 -#}

@@ -17,7 +17,6 @@ final as (
         category,
         subcategory,
         brand,
-        _record_hash,
         _source_file,
         _record_number,
         unit_cost,

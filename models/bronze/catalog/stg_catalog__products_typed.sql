@@ -76,7 +76,6 @@ final as (
         brand,
         rejection_reason,
         case when rejection_reason is not null then csv_record end as raw_record,
-        {{ dbt.hash('csv_record') }} as _record_hash,
         source_file as _source_file,
         record_number as _record_number,
         unit_cost_typed as unit_cost,

@@ -18,7 +18,6 @@ final as (
         country_code,
         city,
         loyalty_tier,
-        _record_hash,
         _source_file,
         _record_number,
         signup_date,

@@ -22,7 +22,6 @@ final as (
         partition_key,
         shard_id,
         sequence_number,
-        _record_hash,
         _source_file,
         occurred_at,
         approximate_arrival_timestamp,

@@ -106,7 +106,6 @@ final as (
         partition_key,
         shard_id,
         sequence_number,
-        {{ dbt.hash('raw_payload') }} as _record_hash,
         _source_file,
         occurred_at,
         approximate_arrival_timestamp,

@@ -18,7 +18,6 @@ final as (
         city,
         warehouse_type,
         capacity_units,
-        _record_hash,
         _source_file,
         _record_number,
         opened_date,

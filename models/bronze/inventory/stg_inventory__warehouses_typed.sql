@@ -51,7 +51,6 @@ final as (
         capacity_units_typed as capacity_units,
         rejection_reason,
         case when rejection_reason is not null then csv_record end as raw_record,
-        {{ dbt.hash('csv_record') }} as _record_hash,
         source_file as _source_file,
         record_number as _record_number,
         opened_date_typed as opened_date,

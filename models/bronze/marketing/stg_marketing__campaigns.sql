@@ -15,7 +15,6 @@ final as (
         campaign_name,
         channel_code,
         objective,
-        _record_hash,
         _source_file,
         _record_number,
         budget,

@@ -14,7 +14,6 @@ final as (
         channel_code,
         channel_name,
         channel_type,
-        _record_hash,
         _source_file,
         _record_number,
         _arrival_date,

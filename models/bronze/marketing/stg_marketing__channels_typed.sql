@@ -41,7 +41,6 @@ final as (
         lower(channel_type) as channel_type,
         rejection_reason,
         case when rejection_reason is not null then csv_record end as raw_record,
-        {{ dbt.hash('csv_record') }} as _record_hash,
         source_file as _source_file,
         record_number as _record_number,
         cast(dt as date) as _arrival_date,

@@ -20,7 +20,6 @@ final as (
         country_code,
         channel_code,
         order_status,
-        _record_hash,
         _source_file,
         _record_number,
         quantity,

@@ -127,7 +127,6 @@ final as (
         order_status,
         rejection_reason,
         case when rejection_reason is not null then raw_record end as raw_record,
-        {{ dbt.hash('raw_record') }} as _record_hash,
         source_file as _source_file,
         record_number as _record_number,
         quantity,

@@ -16,7 +16,6 @@ final as (
         customer_id,
         product_id,
         payment_method,
-        _record_hash,
         _source_file,
         _record_number,
         quantity,

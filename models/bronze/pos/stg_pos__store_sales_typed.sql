@@ -78,7 +78,6 @@ final as (
         lower(payment_method) as payment_method,
         rejection_reason,
         case when rejection_reason is not null then csv_record end as raw_record,
-        {{ dbt.hash('csv_record') }} as _record_hash,
         source_file as _source_file,
         record_number as _record_number,
         quantity_typed as quantity,

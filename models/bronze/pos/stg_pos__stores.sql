@@ -15,7 +15,6 @@ final as (
         store_name,
         country_code,
         city,
-        _record_hash,
         _source_file,
         _record_number,
         opened_date,

@@ -20,7 +20,6 @@ final as (
         page_path,
         shard_id,
         sequence_number,
-        _record_hash,
         _source_file,
         occurred_at,
         approximate_arrival_timestamp,

@@ -82,7 +82,6 @@ final as (
         case when rejection_reason is not null then raw_payload end as raw_record,
         shard_id,
         sequence_number,
-        {{ dbt.hash('raw_payload') }} as _record_hash,
         _source_file,
         occurred_at,
         approximate_arrival_timestamp,

@@ -12,7 +12,7 @@ products as (
 deduplicated as (
 
     {{ latest_version('products', ['product_id'],
-        'updated_at desc, _arrival_date desc, _source_file desc, _record_hash') }}
+        'updated_at desc, _arrival_date desc, _source_file desc, _record_number desc') }}
 
 ),
 

@@ -59,7 +59,7 @@ in_scope as (
 deduplicated as (
 
     {{ latest_version('in_scope', ['order_id'],
-        'updated_at desc, _arrival_date desc, _source_file desc, _record_hash') }}
+        'updated_at desc, _arrival_date desc, _source_file desc, _record_number desc') }}
 
 ),
 
@@ -75,7 +75,6 @@ final as (
         country_code,
         channel_code,
         order_status,
-        _record_hash,
         _source_file,
         quantity,
         unit_price,

@@ -56,7 +56,7 @@ in_scope as (
 
 deduplicated as (
 
-    {{ latest_version('in_scope', ['sale_id'], '_arrival_date desc, _source_file desc, _record_hash') }}
+    {{ latest_version('in_scope', ['sale_id'], '_arrival_date desc, _source_file desc, _record_number desc') }}
 
 ),
 
@@ -68,7 +68,6 @@ final as (
         customer_id,
         product_id,
         payment_method,
-        _record_hash,
         _source_file,
         quantity,
         unit_price,

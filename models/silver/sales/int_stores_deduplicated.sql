@@ -12,7 +12,7 @@ stores as (
 deduplicated as (
 
     {{ latest_version('stores', ['store_id'],
-        'updated_at desc nulls last, _arrival_date desc, _source_file desc, _record_hash') }}
+        'updated_at desc nulls last, _arrival_date desc, _source_file desc, _record_number desc') }}
 
 ),
 

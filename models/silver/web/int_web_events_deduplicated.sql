@@ -15,7 +15,7 @@ events as (
 deduplicated as (
 
     {{ latest_version('events', ['event_id'],
-        'approximate_arrival_timestamp, shard_id, sequence_number, _record_hash') }}
+        'approximate_arrival_timestamp, shard_id, sequence_number') }}
 
 ),
 
