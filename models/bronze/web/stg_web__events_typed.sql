@@ -1,11 +1,33 @@
-{{ config(materialized='table') }}
-{#- Every web event record, its payload parsed and typed once, with the first rule it fails. -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key=['shard_id', 'sequence_number'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        sort=['approximate_arrival_timestamp'],
+        dist='even',
+    )
+}}
+{#-
+    Every web event record, its payload parsed and typed once, with the first rule it fails.
+
+    Incremental: only the stream records that arrived on or after the newest arrival day typed minus
+    var('web_lookback_days') are typed again (Kinesis shards are ingested independently); delete+insert on
+    the Kinesis record key (shard, sequence number) replaces them, so a rerun changes nothing.
+-#}
 
 with
 
 stream as (
 
     select * from {{ ref('stg_web__events_stream') }}
+    {%- if is_incremental() %}
+    where
+        approximate_arrival_timestamp >= coalesce(
+            {{ incremental_watermark(this, 'approximate_arrival_timestamp', var('web_lookback_days')) }},
+            cast('1900-01-01' as date)
+        )
+    {%- endif %}
 
 ),
 
