@@ -4,8 +4,9 @@
     `coalesce(..., <lowest>)` or guard with `is null`).
 
     DuckDB: computed when the model runs and inlined as a literal, so zone maps prune the scan of the
-    input (a value from a subquery or a join does not prune). Redshift: a scalar subquery, which also
-    compiles offline.
+    input (a value from a subquery or a join does not prune); in a unit test, where `relation` is a CTE of
+    the test's given rows that cannot be queried beforehand, the scalar subquery. Redshift: a scalar
+    subquery, which also compiles offline.
 -#}
 {% macro incremental_watermark(relation, column, lookback_days) -%}
     {{ return(adapter.dispatch('incremental_watermark', 'globalretail')(relation, column, lookback_days)) }}
@@ -18,6 +19,9 @@
 {% macro duckdb__incremental_watermark(relation, column, lookback_days) -%}
     {%- if not execute -%}
         {{ return('cast(null as date)') }}
+    {%- endif -%}
+    {%- if model.resource_type == 'unit_test' -%}
+        {{ return(globalretail.default__incremental_watermark(relation, column, lookback_days)) }}
     {%- endif -%}
     {%- set result = run_query(
         'select cast(max(' ~ column ~ ') as date) - ' ~ (lookback_days | int) ~ ' from ' ~ relation

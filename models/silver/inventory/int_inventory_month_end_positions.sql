@@ -14,7 +14,7 @@
     the change since the position's previous month-end state. Gold sums the changes per warehouse, category
     and month and accumulates them, which carries every position forward through months without changes.
 
-    Incremental: movements that arrived at or after the newest loaded arrival minus
+    Incremental: movements that arrived on or after the newest loaded arrival day minus
     var('inventory_lookback_days') give new month-end candidates; for each position they touch, the months
     from the earliest touched month on are recomputed from the stored rows and the new candidates (highest
     sequence wins), with the stored month before as the starting point, and replace the stored rows
@@ -39,22 +39,15 @@ existing as (
 
 ),
 
-watermark as (
-
-    select
-        {{ dbt.dateadd('day', -1 * var('inventory_lookback_days'), 'max(last_arrived_at)') }} as loaded_from
-    from existing
-
-),
-
 movements as (
 
     select hot.*
     from hot
-    cross join watermark
     where
-        watermark.loaded_from is null
-        or hot.approximate_arrival_timestamp >= watermark.loaded_from
+        hot.approximate_arrival_timestamp >= coalesce(
+            {{ incremental_watermark(this, 'last_arrived_at', var('inventory_lookback_days')) }},
+            cast('1900-01-01' as date)
+        )
 
 ),
 

@@ -13,7 +13,7 @@
     redelivery (same event id, new Kinesis sequence number) collapses to its first delivery: the earliest
     arrival, then shard and Kinesis sequence number, so the winner never depends on load order.
 
-    Incremental: only stream records that arrived at or after the newest loaded arrival minus
+    Incremental: only stream records that arrived on or after the newest loaded arrival day minus
     var('inventory_lookback_days') are read (Kinesis shards are ingested independently, so a record can become
     visible after later-arriving ones); an event seen before is merged with its stored row, and delete+insert
     on movement_id replaces it. Movements older than var('inventory_hot_months') are offloaded to the cold
@@ -36,23 +36,15 @@ loaded as (
 
 ),
 
-watermark as (
-
-    select
-        {{ dbt.dateadd('day', -1 * var('inventory_lookback_days'), 'max(approximate_arrival_timestamp)') }}
-            as loaded_from
-    from loaded
-
-),
-
 arrived as (
 
     select events.*
     from events
-    cross join watermark
     where
-        watermark.loaded_from is null
-        or events.approximate_arrival_timestamp >= watermark.loaded_from
+        events.approximate_arrival_timestamp >= coalesce(
+            {{ incremental_watermark(this, 'approximate_arrival_timestamp', var('inventory_lookback_days')) }},
+            cast('1900-01-01' as date)
+        )
 
 ),
 

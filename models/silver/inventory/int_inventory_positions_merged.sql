@@ -13,7 +13,7 @@
     Current inventory position per warehouse × SKU: the change event with the highest sequence number wins,
     whatever order events arrive in; a position whose latest event is a delete has no row.
 
-    Incremental: the positions touched by movements that arrived at or after the newest loaded arrival
+    Incremental: the positions touched by movements that arrived on or after the newest loaded arrival day
     minus var('inventory_lookback_days') are recomputed from their stored row and their events in the hot
     history, so a late event that lost to a delete already applied still loses (the delete is in the
     history). delete+insert on (warehouse_id, sku) replaces them; a position that ends on a delete is
@@ -37,24 +37,17 @@ current_positions as (
 
 ),
 
-watermark as (
-
-    select
-        {{ dbt.dateadd('day', -1 * var('inventory_lookback_days'), 'max(last_arrived_at)') }} as loaded_from
-    from current_positions
-
-),
-
 touched as (
 
     select distinct
         hot.warehouse_id,
         hot.sku
     from hot
-    cross join watermark
     where
-        watermark.loaded_from is null
-        or hot.approximate_arrival_timestamp >= watermark.loaded_from
+        hot.approximate_arrival_timestamp >= coalesce(
+            {{ incremental_watermark(this, 'last_arrived_at', var('inventory_lookback_days')) }},
+            cast('1900-01-01' as date)
+        )
 
 ),
 
