@@ -29,6 +29,7 @@ import pytest
 from warehouse import cli
 from warehouse.checksums import TableChecksum, table_checksums
 from warehouse.generate import SCALES, generate_lake
+from warehouse.generate.inventory_append import generate_inventory_append
 
 pytestmark = pytest.mark.slow
 
@@ -515,3 +516,41 @@ def test_tiering_offloads_old_history_and_loses_nothing(base: Warehouse, tmp_pat
     del full["silver.int_inventory_movements_deduplicated"]
     assert full == expected, "a full rebuild reads the cold tier too"
     assert copy.query(totals_sql)[0] == before
+
+
+def test_an_appended_day_of_events_moves_its_positions_and_equals_a_full_refresh(
+    base: Warehouse, tmp_path: Path
+) -> None:
+    """The bench's inventory append: a day of change events after the stream's last day, byte-identical for
+    the same lake and seed; the incremental build takes each event's position to its new state, and the
+    result equals a full refresh."""
+    copy = base.clone(tmp_path / "copy")
+    last_day = max(p.name[3:] for p in (base.lake / STREAM).glob("dt=*"))
+    batch = generate_inventory_append(copy.lake, SCALES["tiny"], seed=42, days=1)
+    assert batch.events > 0 and batch.first_day.isoformat() > last_day
+    again = tmp_path / "again"
+    shutil.copytree(base.lake, again)
+    assert [p.read_bytes() for p in batch.paths] == [
+        p.read_bytes() for p in generate_inventory_append(again, SCALES["tiny"], seed=42, days=1).paths
+    ]
+
+    assert _build(copy.data_dir, *INCREMENTAL) == 0
+    assert copy.scalar("select count(*) from bronze.stg_inventory__cdc_events_stream") == len(_envelopes(copy.lake))
+    latest: dict[tuple[int, str], tuple[int, int]] = {}
+    for path in batch.paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            event = json.loads(json.loads(line)["data"])
+            key = (event["warehouse_id"], event["sku"])
+            latest[key] = max(latest.get(key, (0, 0)), (event["seq"], event["quantity_on_hand"]))
+    positions = {
+        (w, sku): (seq, quantity)
+        for w, sku, seq, quantity in copy.query(
+            "select warehouse_id, sku, change_sequence, quantity_on_hand from silver.int_inventory_positions_merged"
+        )
+    }
+    assert {key: positions.get(key) for key in latest} == latest
+    _assert_snapshot_matches_the_raw_files(copy)
+
+    incremental = copy.checksums()
+    assert _build(copy.data_dir, *SELECT, full_refresh=True) == 0
+    assert copy.checksums() == incremental, "incremental runs and a full rebuild agree"

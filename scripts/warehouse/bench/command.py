@@ -22,7 +22,8 @@ def register(subparsers: Any) -> None:
         "bench",
         help="benchmark build, incremental build, queries, storage and export at a scale",
         description="Generate a lake at SCALE, measure the raw-scan floor, a full `dbt build`, raw lake vs "
-        "native queries, storage, the daily export and the executive YoY query, then append new orders and "
+        "native queries, storage, the daily export and the executive YoY query, then append new orders and a "
+        "day of inventory change events and "
         "measure an incremental build. Writes <data dir>/bench/<timestamp>/report.json, report.md, plots/ and "
         "plans/.",
     )

@@ -70,7 +70,9 @@ def render_markdown(r: dict[str, Any]) -> str:
         "",
         f"Append batch {inc['append']['batch']}: {inc['append']['new_orders']:,} new orders and "
         f"{inc['append']['new_versions_of_old_orders']:,} new versions of old orders, {inc['append']['lines']:,} "
-        f"lines in {inc['append']['files']} files arriving {inc['append']['first_day']}..{inc['append']['last_day']}.",
+        f"lines in {inc['append']['files']} files arriving {inc['append']['first_day']}..{inc['append']['last_day']}; "
+        f"{inc['append']['inventory_events']:,} inventory change events in {inc['append']['inventory_files']} "
+        f"micro-batches arriving {inc['append']['inventory_day']}.",
         "",
         *_table(
             ["", "full build", "incremental build", "share"],

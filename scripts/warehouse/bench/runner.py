@@ -1,5 +1,6 @@
 """The whole benchmark in one process: generate, scan floor, full build, queries, storage, export, executive,
-append 1% new orders and rebuild incrementally, then report.json, report.md and the plots."""
+append 1% new orders and a day of inventory change events and rebuild incrementally, then report.json,
+report.md and the plots."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from warehouse.checksums import table_checksums
 from warehouse.config import PROJECT_DIR, duckdb_memory_limit
 from warehouse.generate.append import AppendBatch, generate_orders_append
 from warehouse.generate.generator import generate_lake
+from warehouse.generate.inventory_append import InventoryAppend, generate_inventory_append
 from warehouse.generate.scales import Scale
 
 logger = log.get("bench")
@@ -173,11 +175,12 @@ def prepare_lake(options: BenchOptions, work_dir: Path) -> float:
     manifest = lake / "_manifest" / "generation.json"
     if options.reuse_lake and manifest.exists():
         data = json.loads(manifest.read_text(encoding="utf-8"))
-        appended = data.get("datasets", {}).get("orders", {}).get("append_batches")
+        datasets = data.get("datasets", {})
+        appended = any(datasets.get(name, {}).get("append_batches") for name in ("orders", "inventory_cdc"))
         if data.get("scale") != options.scale.to_json() or data.get("seed") != options.seed:
             logger.info("the lake in %s has another scale or seed: generating a new one", lake)
         elif appended:
-            logger.info("the lake in %s has appended orders from an earlier run: generating a new one", lake)
+            logger.info("the lake in %s has appended data from an earlier run: generating a new one", lake)
         else:
             logger.info("reusing the lake in %s", lake)
             return 0.0
@@ -229,8 +232,12 @@ def run(options: BenchOptions) -> Path:
         executive = queries.run_executive(database, options.repeat)
         logger.info("executive: %s", executive.note)
 
-        logger.info("7/7 append %.1f%% new orders, incremental build", options.append_fraction * 100)
+        logger.info(
+            "7/7 append %.1f%% new orders and a day of inventory change events, incremental build",
+            options.append_fraction * 100,
+        )
         batch = generate_orders_append(work_dir / "lake", scale, options.seed, options.append_fraction)
+        inventory_batch = generate_inventory_append(work_dir / "lake", scale, options.seed, days=1)
         incremental = run_build(PROJECT_DIR, "incremental build", full_refresh=False, progress=options.progress)
         identical: bool | None = None
         refresh: BuildMeasure | None = None
@@ -250,6 +257,7 @@ def run(options: BenchOptions) -> Path:
         refresh=refresh,
         identical=identical,
         batch=batch,
+        inventory_batch=inventory_batch,
         storage=storage,
         comparisons=comparisons,
         export=export,
@@ -296,6 +304,7 @@ def _assemble(
     refresh: BuildMeasure | None,
     identical: bool | None,
     batch: AppendBatch,
+    inventory_batch: InventoryAppend,
     storage: Storage,
     comparisons: list[queries.Comparison],
     export: queries.Export,
@@ -353,6 +362,10 @@ def _assemble(
                 "bytes": batch.bytes,
                 "first_day": batch.first_day.isoformat(),
                 "last_day": batch.last_day.isoformat(),
+                "inventory_events": inventory_batch.events,
+                "inventory_files": inventory_batch.files,
+                "inventory_bytes": inventory_batch.bytes,
+                "inventory_day": inventory_batch.first_day.isoformat(),
             },
             "incremental_models_full_seconds": full.incremental_model_seconds,
             "incremental_models_share": models_share,

@@ -63,7 +63,8 @@ def last_arrival_day(lake_root: Path, dataset: str = "orders") -> dt.date:
     return dt.date.fromisoformat(max(folders))
 
 
-def _read_manifest(lake_root: Path) -> dict:
+def read_manifest(lake_root: Path) -> dict:
+    """The lake's manifest as a plain dict, to update after an append."""
     path = lake_root / MANIFEST_PATH
     try:
         return dict(json.loads(path.read_text(encoding="utf-8")))
@@ -76,7 +77,7 @@ def generate_orders_append(lake_root: Path, scale: Scale, seed: int, fraction: f
     if not 0 < fraction <= 1:
         raise GenerateError(f"append fraction must be in (0, 1], not {fraction}")
     lake_root = Path(lake_root)
-    manifest = _read_manifest(lake_root)
+    manifest = read_manifest(lake_root)
     entry = manifest["datasets"]["orders"]
     batch = int(entry.get("append_batches", 0))
     first_id = scale.orders + int(entry.get("appended_orders", 0))  # 0-based index of the first new order
@@ -199,6 +200,14 @@ def _write_new_versions(
     )
 
 
+def write_manifest(lake_root: Path, manifest: dict) -> None:
+    """Replace the lake's manifest atomically."""
+    path = lake_root / MANIFEST_PATH
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
 def _update_manifest(lake_root: Path, manifest: dict, writer: DatasetWriter, counts: Counter[str], n: int) -> None:
     entry = manifest["datasets"]["orders"]
     entry["files"] = int(entry["files"]) + writer.files
@@ -209,7 +218,4 @@ def _update_manifest(lake_root: Path, manifest: dict, writer: DatasetWriter, cou
     defects = entry.setdefault("defects", {})
     for kind in DEFECT_KINDS:
         defects[kind] = int(defects.get(kind, 0)) + int(counts.get(kind, 0))
-    path = lake_root / MANIFEST_PATH
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_manifest(lake_root, manifest)

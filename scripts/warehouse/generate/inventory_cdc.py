@@ -113,24 +113,14 @@ def _month_factor_sql(ts: str) -> str:
     return f"(case month({ts}) {branches} end)"
 
 
-def _build_sql(inv: InventoryScale) -> list[str]:
+def position_sql(inv: InventoryScale) -> str:
+    """The `inventory_positions` table: per position k its warehouse and product, its events' share of the
+    stream (first_i, n_events), when it opens, its base quantity and whether it closes (u_close)."""
     pairs = inv.warehouses * inv.skus
     m_pair = permutation_multiplier(pairs)
     n = inv.events
     span = inv.seconds
-    start = f"timestamp '{inv.start_date} 00:00:00'"
-    years = f"(epoch(occurred_at - {start}) / 31557600.0)"
-    up = choice("rnd(i, 'ic_move')", [("'receipt'", 75), ("'transfer'", 20), ("'adjustment'", 5)])
-    down = choice("rnd(i, 'ic_move')", [("'shipment'", 80), ("'transfer'", 15), ("'adjustment'", 5)])
-    closed = choice("rnd(i, 'ic_move')", [("'adjustment'", 50), ("'transfer'", 50)])
-    # The snapshot that opens the established positions carries the stock of the months before the history,
-    # not the first month's: positions change every few months, so a month-end state is a few months old.
-    before = [MONTH_FACTORS[(inv.start_date.month - 1 - k) % 12] for k in (1, 2, 3)]
-    season = f"(case when is_snapshot then {sum(before) / 3:.4f} else {_month_factor_sql('occurred_at')} end)"
-    missing = defects.field_sql("i", "ic_missing", MISSING_FIELDS)
-    wrong = defects.field_sql("i", "ic_wrong", WRONG_TYPE_FIELDS)
-    reopen_low, reopen_high = FINAL_DELETE_RATE, FINAL_DELETE_RATE + REOPEN_RATE
-    keys = f"""
+    return f"""
         create or replace temp table inventory_positions as
         with drawn as (
             select
@@ -155,6 +145,24 @@ def _build_sql(inv: InventoryScale) -> list[str]:
             rnd(k, 'ic_close') as u_close
         from cumulative
     """
+
+
+def _build_sql(inv: InventoryScale) -> list[str]:
+    n = inv.events
+    span = inv.seconds
+    start = f"timestamp '{inv.start_date} 00:00:00'"
+    years = f"(epoch(occurred_at - {start}) / 31557600.0)"
+    up = choice("rnd(i, 'ic_move')", [("'receipt'", 75), ("'transfer'", 20), ("'adjustment'", 5)])
+    down = choice("rnd(i, 'ic_move')", [("'shipment'", 80), ("'transfer'", 15), ("'adjustment'", 5)])
+    closed = choice("rnd(i, 'ic_move')", [("'adjustment'", 50), ("'transfer'", 50)])
+    # The snapshot that opens the established positions carries the stock of the months before the history,
+    # not the first month's: positions change every few months, so a month-end state is a few months old.
+    before = [MONTH_FACTORS[(inv.start_date.month - 1 - k) % 12] for k in (1, 2, 3)]
+    season = f"(case when is_snapshot then {sum(before) / 3:.4f} else {_month_factor_sql('occurred_at')} end)"
+    missing = defects.field_sql("i", "ic_missing", MISSING_FIELDS)
+    wrong = defects.field_sql("i", "ic_wrong", WRONG_TYPE_FIELDS)
+    reopen_low, reopen_high = FINAL_DELETE_RATE, FINAL_DELETE_RATE + REOPEN_RATE
+    keys = position_sql(inv)
     events = f"""
         create or replace temp table inventory_events as
         with expanded as (
@@ -359,7 +367,7 @@ def write_batches(folder: Path, records: StreamRecords) -> tuple[int, int]:
     files = written = 0
     for arrival, batch_ms, number, lines in records.batches():
         files += 1
-        written += _write_batch(folder, arrival, batch_ms, number, lines)
+        written += write_batch(folder, arrival, batch_ms, number, lines)
     return files, written
 
 
@@ -400,7 +408,7 @@ def _write_chunked(
         chunk = StreamRecords.from_columns(inv, columns)
         for arrival, batch_ms, number, lines in chunk.batches():
             files += 1
-            written += _write_batch(folder, arrival, batch_ms, first_number + number, lines)
+            written += write_batch(folder, arrival, batch_ms, first_number + number, lines)
         records += len(chunk.line)
         kinds.update(kind for kind in chunk.defect if kind)
         late += int(chunk.out_of_order.sum())
@@ -408,7 +416,7 @@ def _write_chunked(
     return files, written, records, kinds, late
 
 
-def _write_batch(folder: Path, arrival: dt.date, batch_ms: int, number: int, lines: list[str]) -> int:
+def write_batch(folder: Path, arrival: dt.date, batch_ms: int, number: int, lines: list[str]) -> int:
     path = folder / f"dt={arrival.isoformat()}" / f"batch-{batch_ms}-{number:06d}.ndjson"
     path.parent.mkdir(parents=True, exist_ok=True)
     data = ("\n".join(lines) + "\n").encode("utf-8")
@@ -447,4 +455,14 @@ def export(con: duckdb.DuckDBPyConnection, scale: Scale, lake_root: Path) -> Dat
     )
 
 
-__all__ = ["STREAM", "InventoryScale", "StreamRecords", "export", "inventory_scale", "stream_dir", "stream_records"]
+__all__ = [
+    "STREAM",
+    "InventoryScale",
+    "StreamRecords",
+    "export",
+    "inventory_scale",
+    "position_sql",
+    "stream_dir",
+    "stream_records",
+    "write_batch",
+]

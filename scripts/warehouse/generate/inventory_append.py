@@ -1,0 +1,207 @@
+"""An append batch of inventory change events: the stream's next day of micro-batches (`warehouse bench`).
+
+`generate_inventory_append(lake_root, scale, seed, days)` writes `days` days of change events (the base
+stream's average daily volume) after the newest `dt` folder of the stream, as micro-batch files shaped like
+the base stream's (docs/streams.md). Each event changes a position of the base lake: an `update` (an
+`insert` when the position was closed by its last event) whose `seq` continues the position's sequence,
+so it is the position's new current state. Positions are drawn in proportion to how busy they are, as in
+the base stream. The events are clean: the base stream already carries every defect kind, and an append
+measures how much work an incremental build does for new data.
+
+Deterministic: the same lake, scale, seed and days give the same files. Batch files are numbered from
+APPEND_BATCH_BASE + 10,000 x batch (batch = how many appends the stream already has), never over an
+existing file, and the manifest's `inventory_cdc` entry is updated (files, raw_records, bytes,
+`appended_events`, `append_batches`), so the stream stays reconcilable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from warehouse import log
+from warehouse.generate import inventory_cdc, lookups, reference, sql
+from warehouse.generate.append import read_manifest, write_manifest
+from warehouse.generate.errors import GenerateError
+from warehouse.generate.scales import Scale
+
+LOG = log.get("generate")
+
+APPEND_BATCH_BASE = 900_000
+
+
+@dataclass(frozen=True)
+class InventoryAppend:
+    """What one inventory append wrote."""
+
+    batch: int
+    events: int
+    files: int
+    bytes: int
+    first_day: dt.date
+    last_day: dt.date
+    paths: tuple[Path, ...]
+
+
+def last_stream_day(lake_root: Path) -> dt.date:
+    folder = inventory_cdc.stream_dir(lake_root)
+    days = [p.name[3:] for p in folder.glob("dt=*") if p.is_dir()]
+    if not days:
+        raise GenerateError(f"no inventory change events under {folder}: generate the lake first")
+    return dt.date.fromisoformat(max(days))
+
+
+def _events_sql(inv: inventory_cdc.InventoryScale) -> str:
+    """The append's Kinesis records (needs `inventory_positions`, `products` and the `append_events` keys)."""
+    shards = inventory_cdc.SHARDS
+    closing = inventory_cdc.FINAL_DELETE_RATE
+    return f"""
+        with picked as (
+            -- each event changes a position drawn in proportion to its share of the base stream's events
+            select a.e, a.i, a.occurred_at, p.*
+            from append_events as a
+            asof join (select * from inventory_positions where n_events > 0) as p
+                on floor(rnd(a.i, 'ia_position') * {inv.events})::bigint >= p.first_i
+        ),
+        sequenced as (
+            select
+                *,
+                row_number() over (partition by k order by occurred_at, i) as position_event
+            from picked
+        ),
+        changed as (
+            select
+                *,
+                -- the base's events of a position have seq 1..n_events; earlier appends added at most
+                -- $appended more, so this append's events come after all of them
+                n_events + $appended + position_event as seq,
+                case
+                    when $batch = 0 and position_event = 1 and n_events >= 2 and u_close < {closing!r}
+                        then 'insert'  -- the position was closed by its last event: it opens again
+                    else 'update'
+                end as op
+            from sequenced
+        ),
+        valued as (
+            select
+                s.*,
+                p.sku,
+                round(s.base_quantity * (0.6 + 0.8 * rnd(s.i, 'ia_qty')))::bigint as quantity_on_hand,
+                round(p.unit_cost * (0.97 + 0.06 * rnd(s.i, 'ia_cost')), 2)::decimal(12, 2) as unit_cost,
+                s.occurred_at + to_milliseconds(200 + floor(4800 * rnd(s.i, 'ia_delay'))::bigint) as arrived_at,
+                s.warehouse_id::varchar || '|' || p.sku as partition_key
+            from changed as s
+            join products as p using (product_id)
+        ),
+        batched as (
+            select
+                *,
+                time_bucket(interval '{inv.batch_hours} hours', arrived_at, $day0::timestamp) as batch_start,
+                'shardId-' || lpad((hash(partition_key) % {shards})::varchar, 12, '0') as shard_id
+            from valued
+        )
+        select
+            cast(batch_start as date) as dt,
+            epoch_ms(batch_start) as batch_ms,
+            to_json(struct_pack(
+                approximate_arrival_timestamp := strftime(arrived_at, '%Y-%m-%dT%H:%M:%S.%gZ'),
+                partition_key := partition_key,
+                shard_id := shard_id,
+                sequence_number := '4959' || lpad(epoch_us(arrived_at)::varchar, 17, '0')
+                    || lpad((i * 2)::varchar, 14, '0'),
+                data := to_json(struct_pack(
+                    event_id := 'IC' || lpad(i::varchar, 12, '0'),
+                    op := op,
+                    warehouse_id := warehouse_id,
+                    sku := sku,
+                    seq := seq,
+                    movement_type := case
+                        when op = 'insert' then 'receipt'
+                        when rnd(i, 'ia_move') < 0.6 then 'shipment'
+                        when rnd(i, 'ia_move') < 0.9 then 'receipt'
+                        else 'adjustment'
+                    end,
+                    quantity_on_hand := quantity_on_hand,
+                    unit_cost := unit_cost,
+                    occurred_at := iso_ts(occurred_at)
+                ))::varchar
+            ))::varchar as line
+        from batched
+        order by batch_start, shard_id, arrived_at, i
+    """
+
+
+def generate_inventory_append(lake_root: Path, scale: Scale, seed: int, days: int = 1) -> InventoryAppend:
+    """Append `days` days of inventory change events to the lake's stream."""
+    if days < 1:
+        raise GenerateError(f"an inventory append covers at least one day, not {days}")
+    lake_root = Path(lake_root)
+    manifest = read_manifest(lake_root)
+    entry = manifest["datasets"].get(inventory_cdc.STREAM)
+    if entry is None:
+        raise GenerateError(f"the lake at {lake_root} has no inventory change stream: generate it first")
+    batch = int(entry.get("append_batches", 0))
+    appended = int(entry.get("appended_events", 0))
+    inv = inventory_cdc.inventory_scale(scale)
+    history_days = (inv.end_date - inv.start_date).days + 1
+    n = max(1, round(inv.events * days / history_days))
+    first_day = last_stream_day(lake_root) + dt.timedelta(days=1)
+    last_day = first_day + dt.timedelta(days=days - 1)
+    first_i = inv.events + appended  # event numbers after every event already in the stream
+
+    con = sql.connect(seed + 104_729 * (batch + 1))  # a different draw per batch, the same for the same batch
+    try:
+        lookups.load(con, lookups.read_country_regions())
+        reference.build(con, scale)
+        con.execute(inventory_cdc.position_sql(inv))
+        con.execute(
+            """
+            create or replace temp table append_events as
+            select
+                e,
+                $first_i + e as i,
+                $day0::timestamp + to_microseconds(floor(rnd($first_i + e, 'ia_time') * $span)::bigint) as occurred_at
+            from range($n) as t(e)
+            """,
+            {"first_i": first_i, "n": n, "day0": first_day, "span": days * 86_400_000_000},
+        )
+        rows = con.execute(_events_sql(inv), {"appended": appended, "batch": batch, "day0": first_day}).fetchall()
+    finally:
+        con.close()
+
+    folder = inventory_cdc.stream_dir(lake_root)
+    paths: list[Path] = []
+    written = 0
+    start, number = 0, APPEND_BATCH_BASE + 10_000 * batch
+    while start < len(rows):
+        arrival, batch_ms = rows[start][0], rows[start][1]
+        end = start
+        while end < len(rows) and rows[end][1] == batch_ms:
+            end += 1
+        path = folder / f"dt={arrival.isoformat()}" / f"batch-{batch_ms}-{number:06d}.ndjson"
+        if path.exists():
+            raise GenerateError(f"{path} exists: the stream already has this append")
+        written += inventory_cdc.write_batch(folder, arrival, batch_ms, number, [r[2] for r in rows[start:end]])
+        paths.append(path)
+        start, number = end, number + 1
+
+    entry["files"] = int(entry["files"]) + len(paths)
+    entry["raw_records"] = int(entry["raw_records"]) + len(rows)
+    entry["bytes"] = int(entry["bytes"]) + written
+    entry["appended_events"] = appended + n
+    entry["append_batches"] = batch + 1
+    write_manifest(lake_root, manifest)
+    result = InventoryAppend(batch, n, len(paths), written, first_day, last_day, tuple(paths))
+    LOG.info(
+        "inventory append %d: %s change events, %d micro-batches, %s..%s",
+        batch,
+        f"{n:,}",
+        len(paths),
+        first_day,
+        last_day,
+    )
+    return result
+
+
+__all__ = ["InventoryAppend", "generate_inventory_append", "last_stream_day"]
