@@ -32,3 +32,14 @@
     {%- endif -%}
     {{ return("cast('" ~ value ~ "' as date)") }}
 {%- endmacro %}
+
+{#-
+    The incremental filter "`column` is on or after the watermark of this model's `watermark_column`"
+    (incremental_watermark with `lookback_days`); everything passes while the model is empty.
+-#}
+{% macro since_watermark(column, watermark_column, lookback_days) -%}
+    {{ column }} >= coalesce(
+        {{ globalretail.incremental_watermark(this, watermark_column, lookback_days) }},
+        cast('1900-01-01' as date)
+    )
+{%- endmacro %}

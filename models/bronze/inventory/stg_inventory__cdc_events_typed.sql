@@ -25,10 +25,9 @@ stream as (
     select * from {{ ref('stg_inventory__cdc_events_stream') }}
     {%- if is_incremental() %}
     where
-        approximate_arrival_timestamp >= coalesce(
-            {{ incremental_watermark(this, 'approximate_arrival_timestamp', var('inventory_lookback_days')) }},
-            cast('1900-01-01' as date)
-        )
+        {{ since_watermark(
+            'approximate_arrival_timestamp', 'approximate_arrival_timestamp', var('inventory_lookback_days')
+        ) }}
     {%- endif %}
 
 ),

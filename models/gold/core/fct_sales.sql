@@ -31,10 +31,7 @@ in_scope as (
     select *
     from sales_lines
     where
-        _last_arrival_date >= coalesce(
-            {{ incremental_watermark(this, '_last_arrival_date', var('sales_lookback_days')) }},
-            cast('1900-01-01' as date)
-        )
+        {{ since_watermark('_last_arrival_date', '_last_arrival_date', var('sales_lookback_days')) }}
 
 ),
 

@@ -41,10 +41,9 @@ arrived as (
     select events.*
     from events
     where
-        events.approximate_arrival_timestamp >= coalesce(
-            {{ incremental_watermark(this, 'approximate_arrival_timestamp', var('inventory_lookback_days')) }},
-            cast('1900-01-01' as date)
-        )
+        {{ since_watermark(
+            'events.approximate_arrival_timestamp', 'approximate_arrival_timestamp', var('inventory_lookback_days')
+        ) }}
 
 ),
 

@@ -44,10 +44,9 @@ touched as (
         hot.sku
     from hot
     where
-        hot.approximate_arrival_timestamp >= coalesce(
-            {{ incremental_watermark(this, 'last_arrived_at', var('inventory_lookback_days')) }},
-            cast('1900-01-01' as date)
-        )
+        {{ since_watermark(
+            'hot.approximate_arrival_timestamp', 'last_arrived_at', var('inventory_lookback_days')
+        ) }}
 
 ),
 

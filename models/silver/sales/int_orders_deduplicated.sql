@@ -31,9 +31,7 @@ arrived as (
 
     select distinct order_id
     from orders
-    where _arrival_date >= coalesce(
-        {{ incremental_watermark(this, '_arrival_date', var('sales_lookback_days')) }}, cast('1900-01-01' as date)
-    )
+    where {{ since_watermark('_arrival_date', '_arrival_date', var('sales_lookback_days')) }}
 
 ),
 
