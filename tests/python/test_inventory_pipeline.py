@@ -549,6 +549,14 @@ def test_an_appended_day_of_events_moves_its_positions_and_equals_a_full_refresh
         )
     }
     assert {key: positions.get(key) for key in latest} == latest
+    # Each event continues its position's sequence in the lake, for a position and a SKU the lake has.
+    lake_sequences: dict[tuple[int, str], int] = {}
+    for payload in raw_movements(base.lake).values():
+        key = (payload["warehouse_id"], payload["sku"])
+        lake_sequences[key] = max(lake_sequences.get(key, 0), payload["seq"])
+    assert all(key in lake_sequences and seq > lake_sequences[key] for key, (seq, _) in latest.items())
+    catalog = {row["sku"] for row in _csv(base.lake, "products")}
+    assert {sku for _, sku in latest} <= catalog
     _assert_snapshot_matches_the_raw_files(copy)
 
     incremental = copy.checksums()

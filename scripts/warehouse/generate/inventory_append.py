@@ -150,7 +150,9 @@ def generate_inventory_append(lake_root: Path, scale: Scale, seed: int, days: in
     last_day = first_day + dt.timedelta(days=days - 1)
     first_i = inv.events + appended  # event numbers after every event already in the stream
 
-    con = sql.connect(seed + 104_729 * (batch + 1))  # a different draw per batch, the same for the same batch
+    # The base lake's seed, so the positions and the catalog are the base's exactly; the event numbers i are new
+    # in every batch, so every draw keyed on them is too.
+    con = sql.connect(seed)
     try:
         lookups.load(con, lookups.read_country_regions())
         reference.build(con, scale)
