@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 import re
+import shutil
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from warehouse.generate import (
     parse_scale,
     vocab,
 )
+from warehouse.generate.append import generate_orders_append
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSIONS = {
@@ -623,3 +625,26 @@ def test_web_events_stream_records_and_defects(tiny: Lake) -> None:
     ids = Counter(p["event_id"] for p in payloads if p.get("event_id"))
     assert sum(n - 1 for n in ids.values()) == entry.defects["duplicate"] >= 1
     assert len({(r["shard_id"], r["sequence_number"]) for r in records}) == len(records)
+
+
+def test_appended_orders_agree_with_the_lake_catalog(tiny: Lake, tmp_path: Path) -> None:
+    """An append draws with the lake's seed: a new order's category is its product's in the lake's catalog."""
+    lake = tmp_path / "lake"
+    shutil.copytree(tiny.root, lake)
+    batch = generate_orders_append(lake, tiny.scale, seed=42, fraction=0.05)
+    categories: dict[int, str] = {}
+    for path in sorted((lake / "raw" / "products").glob("dt=*/*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            categories.update({int(row["product_id"]): row["category"] for row in csv.DictReader(handle)})
+    checked = 0
+    for path in batch.paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                order = json.loads(line)
+            except ValueError:
+                continue  # a malformed-record defect
+            product = order.get("product_id") if isinstance(order, dict) else None
+            if isinstance(product, int) and product in categories and isinstance(order.get("category"), str):
+                assert order["category"] == categories[product], order
+                checked += 1
+    assert checked > batch.orders // 2

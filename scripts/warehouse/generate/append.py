@@ -88,7 +88,10 @@ def generate_orders_append(lake_root: Path, scale: Scale, seed: int, fraction: f
     part = APPEND_PART_BASE + batch
 
     writer = DatasetWriter(lake_root, "orders", "ndjson")
-    con = sql.connect(seed + 7919 * (batch + 1))  # a different draw per batch, the same for the same batch
+    # The base lake's seed, so customers, products and campaigns are the base's exactly (an appended order's
+    # category and price match the catalog); the order numbers i are new in every batch, so every draw keyed
+    # on them is too.
+    con = sql.connect(seed)
     try:
         lookups.load(con, lookups.read_country_regions())
         customers.build(con, scale)
