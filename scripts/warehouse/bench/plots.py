@@ -28,7 +28,7 @@ def build_plot(full: BuildMeasure, incremental: BuildMeasure, floor_seconds: flo
     bottoms = [0.0, 0.0]
     for layer in layers:
         values = [full.layer_seconds.get(layer, 0.0), incremental.layer_seconds.get(layer, 0.0)]
-        ax.bar(["full build", "incremental (1% new orders)"], values, bottom=bottoms, label=layer)
+        ax.bar(["full build", "incremental (1% new orders, 1 day of inventory)"], values, bottom=bottoms, label=layer)
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     ax.axhline(floor_seconds, color="black", linestyle="--", linewidth=1, label=f"raw-scan floor {floor_seconds:.1f} s")
     ax.axhline(4 * floor_seconds, color="red", linestyle=":", linewidth=1, label="target: 4x floor")
