@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warehouse import log
-from warehouse.generate import inventory_cdc, lookups, reference, sql
+from warehouse.generate import inventory_cdc, kinesis, lookups, reference, sql
 from warehouse.generate.append import read_manifest, write_manifest
 from warehouse.generate.errors import GenerateError
 from warehouse.generate.scales import Scale
@@ -54,7 +54,6 @@ def last_stream_day(lake_root: Path) -> dt.date:
 
 def _events_sql(inv: inventory_cdc.InventoryScale) -> str:
     """The append's Kinesis records (needs `inventory_positions`, `products` and the `append_events` keys)."""
-    shards = inventory_cdc.SHARDS
     closing = inventory_cdc.FINAL_DELETE_RATE
     return f"""
         with picked as (
@@ -94,23 +93,10 @@ def _events_sql(inv: inventory_cdc.InventoryScale) -> str:
             from changed as s
             join products as p using (product_id)
         ),
-        batched as (
+        payloads as (
             select
                 *,
-                time_bucket(interval '{inv.batch_hours} hours', arrived_at, $day0::timestamp) as batch_start,
-                'shardId-' || lpad((hash(partition_key) % {shards})::varchar, 12, '0') as shard_id
-            from valued
-        )
-        select
-            cast(batch_start as date) as dt,
-            epoch_ms(batch_start) as batch_ms,
-            to_json(struct_pack(
-                approximate_arrival_timestamp := strftime(arrived_at, '%Y-%m-%dT%H:%M:%S.%gZ'),
-                partition_key := partition_key,
-                shard_id := shard_id,
-                sequence_number := '4959' || lpad(epoch_us(arrived_at)::varchar, 17, '0')
-                    || lpad((i * 2)::varchar, 14, '0'),
-                data := to_json(struct_pack(
+                to_json(struct_pack(
                     event_id := 'IC' || lpad(i::varchar, 12, '0'),
                     op := op,
                     warehouse_id := warehouse_id,
@@ -125,8 +111,20 @@ def _events_sql(inv: inventory_cdc.InventoryScale) -> str:
                     quantity_on_hand := quantity_on_hand,
                     unit_cost := unit_cost,
                     occurred_at := iso_ts(occurred_at)
-                ))::varchar
-            ))::varchar as line
+                ))::varchar as data
+            from valued
+        ),
+        batched as (
+            select
+                *,
+                time_bucket(interval '{inv.batch_hours} hours', arrived_at, $day0::timestamp) as batch_start,
+                {kinesis.shard_id_sql("partition_key", inventory_cdc.SHARDS)} as shard_id
+            from payloads
+        )
+        select
+            cast(batch_start as date) as dt,
+            epoch_ms(batch_start) as batch_ms,
+            {kinesis.record_sql("arrived_at", "partition_key", "shard_id", "i * 2", "data")} as line
         from batched
         order by batch_start, shard_id, arrived_at, i
     """

@@ -28,7 +28,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from warehouse.generate import defects
+from warehouse.generate import defects, kinesis
 from warehouse.generate.manifest import DatasetManifest
 from warehouse.generate.scales import Scale
 from warehouse.generate.sql import UNKNOWN_ID_BASE, choice, permutation_multiplier
@@ -297,7 +297,7 @@ def _records_sql(inv: InventoryScale) -> str:
             select
                 *,
                 time_bucket(interval '{inv.batch_hours} hours', arrived_at) as batch_start,
-                'shardId-' || lpad((hash(partition_key) % {SHARDS})::varchar, 12, '0') as shard_id
+                {kinesis.shard_id_sql("partition_key", SHARDS)} as shard_id
             from delivered
         )
         select
@@ -305,14 +305,7 @@ def _records_sql(inv: InventoryScale) -> str:
             epoch_ms(batch_start) as batch_ms,
             defect,
             is_out_of_order,
-            to_json(struct_pack(
-                approximate_arrival_timestamp := strftime(arrived_at, '%Y-%m-%dT%H:%M:%S.%gZ'),
-                partition_key := partition_key,
-                shard_id := shard_id,
-                sequence_number := '4959' || lpad(epoch_us(arrived_at)::varchar, 17, '0')
-                    || lpad((i * 2 + copy)::varchar, 14, '0'),
-                data := data
-            ))::varchar as line
+            {kinesis.record_sql("arrived_at", "partition_key", "shard_id", "i * 2 + copy", "data")} as line
         from batched
         order by batch_start, shard_id, arrived_at, i, copy
     """

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from warehouse.generate import days, defects
+from warehouse.generate import days, defects, kinesis
 from warehouse.generate.manifest import DatasetManifest
 from warehouse.generate.scales import Scale
 from warehouse.generate.sql import UNKNOWN_ID_BASE, choice, permutation_multiplier
@@ -116,21 +116,14 @@ def _events_sql(scale: Scale, n_events: int) -> str:
             select
                 *,
                 time_bucket(interval '{BATCH_HOURS} hours', arrived_at) as batch_start,
-                'shardId-' || lpad((hash(session_id) % {SHARDS})::varchar, 12, '0') as shard_id
+                {kinesis.shard_id_sql("session_id", SHARDS)} as shard_id
             from delivered
         )
         select
             cast(batch_start as date) as dt,
             epoch_ms(batch_start) as batch_ms,
             defect,
-            to_json(struct_pack(
-                approximate_arrival_timestamp := strftime(arrived_at, '%Y-%m-%dT%H:%M:%S.%gZ'),
-                partition_key := session_id,
-                shard_id := shard_id,
-                sequence_number := '4959' || lpad(epoch_us(arrived_at)::varchar, 17, '0')
-                    || lpad((i * 2 + copy)::varchar, 14, '0'),
-                data := data
-            ))::varchar as line
+            {kinesis.record_sql("arrived_at", "session_id", "shard_id", "i * 2 + copy", "data")} as line
         from batched
         order by batch_start, shard_id, arrived_at, i, copy
     """
