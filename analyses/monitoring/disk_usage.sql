@@ -8,4 +8,4 @@ select
 from stv_partitions
 where part_begin = 0
 group by owner
-order by pct_used desc
+order by pct_used desc nulls last

@@ -10,5 +10,5 @@ select
     trim(error_message) as error_message
 from sys_load_error_detail
 where start_time > dateadd(hour, -24, getdate())
-order by start_time desc
+order by start_time desc nulls last
 limit 100

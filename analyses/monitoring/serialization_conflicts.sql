@@ -12,4 +12,4 @@ from stl_tr_conflict as conflicts
 left join svv_table_info as info
     on conflicts.table_id = info.table_id
 where conflicts.abort_time > dateadd(hour, -24, getdate())
-order by conflicts.abort_time desc
+order by conflicts.abort_time desc nulls last

@@ -13,5 +13,5 @@ select
     trim(diststyle) as diststyle,
     trim(sortkey1) as sortkey1
 from svv_table_info
-order by size desc
+order by size desc nulls last
 limit 50

@@ -1,60 +1,60 @@
 {#-
-    The records of a lake source, in the same shape on every engine: the source's data columns plus
-    `source_file`, `record_number`, `dt` and `file_modified_at`. Bronze `_typed` models select from it
-    instead of from source() directly.
+    The records of a lake source, in the same shape and with the same values on every engine: the source's
+    data columns plus `source_file`, `dt` and `record_number`. Bronze `_typed` models select from it instead
+    of from source() directly.
 
-    DuckDB: the source's external_location already reads the lake files with those columns.
-    Redshift: the source is a Spectrum external table; the lineage columns come from the `$path`
-    pseudo-column and the `dt` partition, and a json_pages table is unnested with PartiQL.
+    - `source_file`: the file the record came from (DuckDB: the reader's file name; Redshift: the Spectrum
+      `"$path"` pseudocolumn, c-spectrum-external-tables.html#c-spectrum-external-tables-pseudocolumns).
+    - `record_number`: the record's rank within its file by its content (the line's text; a CSV row's fields
+      in column order, nulls first). Spectrum has no line-number pseudocolumn, so a line's position cannot
+      be known on Redshift; the rank by content is the same on both engines, so deduplication's last
+      tie-break, and every checksum, agree. Identical records share their content, so which of them gets
+      which number changes nothing downstream.
+    - CSV fields: an empty field is null. OpenCSVSerde returns it as an empty string, DuckDB's reader as null;
+      `nullif(field, '')` makes both null, so a walk-in sale's empty `customer_id` is missing, not invalid.
+
+    `records`: read these records instead of the whole source (DuckDB's incremental file list);
+    `where`: a predicate on the raw columns (`records.dt`, the file path) applied before numbering, so
+    Spectrum prunes partitions and files (a filter above the window would read the whole table).
 -#}
-{% macro lake_records(source_name, table_name) -%}
-    {{ return(adapter.dispatch('lake_records', 'globalretail')(source_name, table_name)) }}
-{%- endmacro %}
-
-{% macro default__lake_records(source_name, table_name) -%}
-    select * from {{ source(source_name, table_name) }}
-{%- endmacro %}
-
-{% macro redshift__lake_records(source_name, table_name) -%}
-    {%- set relation = source(source_name, table_name) -%}
+{% macro lake_records(source_name, table_name, records=none, where=none) -%}
+    {%- set relation = records if records is not none else source(source_name, table_name) -%}
     {%- if not execute -%}
         {{ return('select * from ' ~ relation) }}
     {%- endif -%}
     {%- set node = globalretail.source_node(source_name, table_name) -%}
-    {%- set external = node.external or {} -%}
-    {%- set file_format = external.get('file_format') -%}
-    {%- if file_format == 'json_pages' -%}
-        {%- set array = external.get('record_array', 'data') -%}
-        {%- set fields = external.get('record_columns', []) -%}
+    {%- set file_format = (node.external or {}).get('file_format') -%}
+    {%- set data_columns = globalretail.physical_columns(node) -%}
+    {%- set values = [] -%}
+    {%- for c in data_columns -%}
+        {%- do values.append("nullif(records." ~ c ~ ", '')" if file_format == 'csv' else 'records.' ~ c) -%}
+    {%- endfor -%}
+    {%- set file = globalretail.lake_file_path('records') -%}
     select
-        pages."$path" as source_file,
-        cast(null as timestamp) as file_modified_at,
-        pages.dt,
-        row_number() over (
-            partition by pages."$path" order by {% for f in fields %}record.{{ f.name }}{% if not loop.last %}, {% endif %}{% endfor %}
-        ) as record_number,
-        {{ globalretail.json_object_text(fields, 'record') }} as raw_record
-    from {{ relation }} as pages, pages.{{ array }} as record
-    union all
-    select
-        pages."$path" as source_file,
-        cast(null as timestamp) as file_modified_at,
-        pages.dt,
-        0 as record_number,
-        '<malformed page>' as raw_record
-    from {{ relation }} as pages
-    where pages.{{ array }} is null
-    {%- else -%}
-        {%- set data_columns = globalretail.physical_columns(node) -%}
-    select
-        records."$path" as source_file,
-        cast(null as timestamp) as file_modified_at,
+        {{ file }} as source_file,
         records.dt,
         row_number() over (
-            partition by records."$path" order by {% for c in data_columns %}records.{{ c }}{% if not loop.last %}, {% endif %}{% endfor %}
+            partition by {{ file }}
+            order by {% for v in values %}{{ v }} nulls first{% if not loop.last %}, {% endif %}{% endfor %}
         ) as record_number,
-        {% for c in data_columns %}records.{{ c }}{% if not loop.last %},
-        {% endif %}{% endfor %}
+        {%- for c in data_columns %}
+        {{ values[loop.index0] }} as {{ c }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from {{ relation }} as records
+    {%- if where %}
+    where {{ where }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The path of the file a lake record came from, on the raw records aliased `alias`. -#}
+{% macro lake_file_path(alias) -%}
+    {{ return(adapter.dispatch('lake_file_path', 'globalretail')(alias)) }}
+{%- endmacro %}
+
+{% macro default__lake_file_path(alias) -%}
+    {{ alias }}.source_file
+{%- endmacro %}
+
+{% macro redshift__lake_file_path(alias) -%}
+    {{ alias }}."$path"
 {%- endmacro %}

@@ -1,13 +1,18 @@
 {#-
     The records of a stream source with the columns Redshift streaming ingestion gives (docs/streams.md):
-    approximate_arrival_timestamp, partition_key, shard_id, sequence_number, raw_payload (text, always kept),
-    is_valid_json and payload (parsed only when it is a JSON object), plus _source_file.
+    approximate_arrival_timestamp, partition_key, shard_id, sequence_number, plus
+    - payload_bytes: the record's size in bytes;
+    - raw_payload: the record as text, null when it is longer than 65,535 bytes, the most a VARCHAR holds
+      (r_Character_types.html). A Kinesis record can be up to 1 MB; bronze quarantines a longer one as
+      `value_too_long` instead of failing on it, and the JSON functions that read raw_payload never see
+      an input over their limit;
+    - _source_file: the micro-batch file (locally) or the stream (Redshift).
+    Nothing is parsed here: bronze's typed model parses each record once.
 
-    Redshift: the body of a streaming materialized view over the Kinesis external schema; JSON_PARSE is
-    guarded by CAN_JSON_PARSE so an unparseable payload is kept as raw_payload with a null payload.
-    DuckDB: the micro-batch files, the payload parsed the same way. With `loaded_relation` (an incremental
-    run), only the micro-batch files not loaded into it yet are read (duckdb_new_files_location); Redshift
-    ignores it: the streaming materialized view's refresh reads only new records itself.
+    Redshift: the body of a streaming materialized view over the Kinesis external schema
+    (materialized-view-streaming-ingestion.html); its refresh reads only new records itself, so
+    `loaded_relation` is ignored. DuckDB: the micro-batch files; with `loaded_relation` (an incremental
+    run), only the files not loaded into it yet (duckdb_new_files_location).
 -#}
 {% macro stream_records(source_name, table_name, loaded_relation=none) -%}
     {{ return(adapter.dispatch('stream_records', 'globalretail')(source_name, table_name, loaded_relation)) }}
@@ -39,9 +44,8 @@
         partition_key,
         shard_id,
         sequence_number,
-        kinesis_data as raw_payload,
-        {{ globalretail.is_json_object('kinesis_data') }} as is_valid_json,
-        cast(case when {{ globalretail.is_json_object('kinesis_data') }} then kinesis_data end as json) as payload,
+        {{ globalretail.byte_length('kinesis_data') }} as payload_bytes,
+        case when {{ globalretail.byte_length('kinesis_data') }} <= 65535 then kinesis_data end as raw_payload,
         source_file as _source_file
     from {{ records }}
 {%- endmacro %}
@@ -52,9 +56,8 @@
         partition_key,
         shard_id,
         sequence_number,
-        from_varbyte(kinesis_data, 'utf-8') as raw_payload,
-        can_json_parse(kinesis_data) as is_valid_json,
-        case when can_json_parse(kinesis_data) then json_parse(kinesis_data) end as payload,
+        len(kinesis_data) as payload_bytes,
+        case when len(kinesis_data) <= 65535 then from_varbyte(kinesis_data, 'utf-8') end as raw_payload,
         cast('kinesis://{{ source(source_name, table_name).identifier }}' as varchar(256)) as _source_file
     from {{ source(source_name, table_name) }}
 {%- endmacro %}

@@ -3,30 +3,19 @@
     `lookback_days` days, as a SQL expression (null when the relation is empty, so compare with
     `coalesce(..., <lowest>)` or guard with `is null`).
 
-    DuckDB: computed when the model runs and inlined as a literal, so zone maps prune the scan of the
-    input (a value from a subquery or a join does not prune); in a unit test, where `relation` is a CTE of
-    the test's given rows that cannot be queried beforehand, the scalar subquery. Redshift: a scalar
-    subquery, which also compiles offline.
+    When a model runs (`dbt run`/`build`), the value is computed first and inlined as a literal: DuckDB's
+    zone maps and Redshift Spectrum's partition pruning act on a literal, not on a value from a subquery
+    or a join. Otherwise (compile, docs, a unit test, where `relation` is a CTE of the test's given rows
+    that cannot be queried beforehand) it is the scalar subquery, the same value.
 -#}
 {% macro incremental_watermark(relation, column, lookback_days) -%}
-    {{ return(adapter.dispatch('incremental_watermark', 'globalretail')(relation, column, lookback_days)) }}
-{%- endmacro %}
-
-{% macro default__incremental_watermark(relation, column, lookback_days) -%}
-    (select cast({{ dbt.dateadd('day', -1 * lookback_days, 'max(' ~ column ~ ')') }} as date) from {{ relation }})
-{%- endmacro %}
-
-{% macro duckdb__incremental_watermark(relation, column, lookback_days) -%}
-    {%- if not execute -%}
-        {{ return('cast(null as date)') }}
+    {%- set subquery -%}
+        (select cast({{ dbt.dateadd('day', -1 * lookback_days, 'max(' ~ column ~ ')') }} as date) from {{ relation }})
+    {%- endset -%}
+    {%- if not execute or model.resource_type == 'unit_test' or flags.WHICH not in ('run', 'build') -%}
+        {{ return(subquery) }}
     {%- endif -%}
-    {%- if model.resource_type == 'unit_test' -%}
-        {{ return(globalretail.default__incremental_watermark(relation, column, lookback_days)) }}
-    {%- endif -%}
-    {%- set result = run_query(
-        'select cast(max(' ~ column ~ ') as date) - ' ~ (lookback_days | int) ~ ' from ' ~ relation
-    ) -%}
-    {%- set value = result.columns[0].values()[0] -%}
+    {%- set value = run_query('select ' ~ subquery).columns[0].values()[0] -%}
     {%- if value is none -%}
         {{ return('cast(null as date)') }}
     {%- endif -%}

@@ -1,38 +1,40 @@
 {#-
-    The records of a lake source that an incremental bronze model has not loaded yet: the same columns as
-    lake_records(), read from the raw files that are not among `loaded_relation`'s `_source_file`s.
+    The records of a lake source that an incremental bronze model has not loaded yet: lake_records() of the
+    raw files that are not among `loaded_relation`'s `_source_file`s.
 
     DuckDB: the new file list is computed when the model runs (glob() of the source's `files` pattern minus
     the loaded files, compared by their `dt=.../part-...` tail so a moved lake root still matches), and
     only those files are passed to the reader: a filter after reading the whole glob would still read
     every file. The source's `external_location` must read `'${lake_root}/${files}'`.
     Redshift: the Spectrum table with a predicate on the `dt` partition (the newest loaded arrival date
-    minus `lookback_days`, so partition pruning skips old days) and on `"$path"` (files not loaded yet).
+    minus `lookback_days`, a literal computed when the model runs, so Spectrum prunes partitions) and on
+    `"$path"` (files not loaded yet), both applied to the raw table before lake_records numbers the records
+    (c-spectrum-external-tables.html: partition pruning needs the predicate on the partition column).
 -#}
 {% macro lake_records_new(source_name, table_name, loaded_relation, lookback_days=1) -%}
     {{ return(adapter.dispatch('lake_records_new', 'globalretail')(source_name, table_name, loaded_relation, lookback_days)) }}
 {%- endmacro %}
 
 {% macro default__lake_records_new(source_name, table_name, loaded_relation, lookback_days=1) -%}
-    select *
-    from ({{ globalretail.lake_records(source_name, table_name) }}) as lake
-    where
-        lake.dt >= (
-            select coalesce({{ dbt.dateadd('day', -1 * lookback_days, 'max(loaded._arrival_date)') }}, cast('1900-01-01' as date))
-            from {{ loaded_relation }} as loaded
+    {%- set predicate -%}
+        records.dt >= coalesce(
+            {{ globalretail.incremental_watermark(loaded_relation, '_arrival_date', lookback_days) }},
+            cast('1900-01-01' as date)
         )
-        and lake.source_file not in (
+        and {{ globalretail.lake_file_path('records') }} not in (
             select distinct loaded._source_file from {{ loaded_relation }} as loaded
         )
+    {%- endset -%}
+    {{ globalretail.lake_records(source_name, table_name, where=predicate) }}
 {%- endmacro %}
 
 {% macro duckdb__lake_records_new(source_name, table_name, loaded_relation, lookback_days=1) -%}
     {%- set location = globalretail.duckdb_new_files_location(source_name, table_name, loaded_relation) -%}
     {%- if location is none -%}
         {#- Nothing new: the source's shape, no rows; `where false` is planned away, no file is read. -#}
-        select * from {{ source(source_name, table_name) }} where false
+        {{ globalretail.lake_records(source_name, table_name, where='false') }}
     {%- else -%}
-        select * from {{ location }}
+        {{ globalretail.lake_records(source_name, table_name, records=location) }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -42,20 +42,9 @@ create external database if not exists
     {%- set file_format = external.file_format -%}
     {%- set partitions = external.partitions or [] -%}
 create external table {{ globalretail.spectrum_table_name(node) }} (
-    {%- if file_format == 'json_pages' %}
-    {%- for column in external.page_columns %}
-    {{ column.name }} {{ column.data_type }},
-    {%- endfor %}
-    {{ external.record_array }} array<struct<
-        {%- for column in external.record_columns -%}
-            {{ column.name }}:{{ column.data_type }}{% if not loop.last %}, {% endif %}
-        {%- endfor -%}
-    >>
-    {%- else %}
     {%- for column in node.columns.values() if (column.meta or {}).get('physical', true) %}
     {{ column.name }} {{ column.data_type or 'varchar(65535)' }}{% if not loop.last %},{% endif %}
     {%- endfor %}
-    {%- endif %}
 )
 {%- if partitions %}
 partitioned by (
@@ -71,19 +60,23 @@ stored as textfile
 row format serde 'org.apache.hadoop.hive.serde2.OpenCSVSerde'
 with serdeproperties ('separatorChar' = ',', 'quoteChar' = '"', 'escapeChar' = '\\')
 stored as textfile
-{%- elif file_format == 'json_pages' %}
-row format serde 'org.openx.data.jsonserde.JsonSerDe'
-with serdeproperties ('ignore.malformed.json' = 'true', 'dots.in.keys' = 'false')
-stored as textfile
 {%- elif file_format == 'parquet' %}
 stored as parquet
 {%- else %}
 {{ exceptions.raise_compiler_error("spectrum: unknown file_format '" ~ file_format ~ "' for " ~ node.unique_id) }}
 {%- endif %}
 location '{{ globalretail.spectrum_location(node) }}'
+{%- if file_format in ('text_lines', 'csv') %}
+{#-
+    Documented table properties only (r_CREATE_EXTERNAL_TABLE.html, TABLE PROPERTIES). Text columns are
+    declared varchar(65535) and bronze checks each field against its own width (value_too_long), so the
+    default surplus handling, which silently nulls a value wider than its column, must never act: a value
+    wider than 65,535 bytes is truncated instead, and bronze quarantines it as too long.
+-#}
 table properties (
     {%- if file_format == 'csv' %}'skip.header.line.count' = '1', {% endif -%}
-    'dataset' = '{{ node.name }}')
+    'data_cleansing_enabled' = 'true', 'surplus_char_handling' = 'TRUNCATE')
+{%- endif %}
 {%- endmacro %}
 
 {#-
@@ -103,14 +96,4 @@ table properties (
             ~ " add if not exists\n" ~ clauses | join("\n")) -%}
     {%- endfor -%}
     {{ return(statements) }}
-{%- endmacro %}
-
-{#- Every day from var('lake_start_date') to `end_date` (a date), as YYYY-MM-DD strings. -#}
-{% macro spectrum_partition_days(end_date, start_date=none) -%}
-    {%- set start = start_date or modules.datetime.date.fromisoformat(var('lake_start_date')) -%}
-    {%- set days = [] -%}
-    {%- for offset in range((end_date - start).days + 1) -%}
-        {%- do days.append((start + modules.datetime.timedelta(days=offset)).isoformat()) -%}
-    {%- endfor -%}
-    {{ return(days) }}
 {%- endmacro %}

@@ -2,7 +2,9 @@
     Keep the latest version of each key: the body of a `deduplicated` CTE.
 
     `order_by` must make the order total, so the winner is the same on every run and engine:
-    end it with the lineage columns (arrival date, source file, record number). Exact duplicates share every
+    end it with the lineage columns (arrival date, source file, record number), and say `nulls last` (or
+    first) after every `desc`: Redshift puts NULLs first in a descending order, DuckDB last
+    (r_ORDER_BY_clause.html), so a version with no `updated_at` would win on one engine only. Exact duplicates share every
     business column, so whichever copy wins, the result is the same. `version_count` says how many
     versions (duplicates included) the key had.
 -#}

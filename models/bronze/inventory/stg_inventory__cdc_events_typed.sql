@@ -39,6 +39,7 @@ parsed as (
         shard_id,
         sequence_number,
         raw_payload,
+        payload_bytes,
         _source_file,
         approximate_arrival_timestamp,
         {{ json_object_or_null('raw_payload') }} as cdc_event
@@ -86,6 +87,7 @@ checked as (
     select
         *,
         case
+            when payload_bytes > 65535 then 'value_too_long'
             when cdc_event is null then 'malformed_json'
             when event_id is null then 'missing_event_id'
             when change_type is null or change_type = '' then 'missing_change_type'
@@ -122,7 +124,10 @@ final as (
         quantity_on_hand,
         unit_cost,
         rejection_reason,
-        case when rejection_reason is not null then raw_payload end as raw_record,
+        case when rejection_reason is not null then coalesce(
+            raw_payload,
+            {{ dbt.concat(["'<a record of '", dbt.cast('payload_bytes', dbt.type_string()), "' bytes, longer than a varchar holds>'"]) }}
+        ) end as raw_record,
         partition_key,
         shard_id,
         sequence_number,

@@ -36,6 +36,7 @@ parsed as (
         shard_id,
         sequence_number,
         raw_payload,
+        payload_bytes,
         _source_file,
         approximate_arrival_timestamp,
         {{ json_object_or_null('raw_payload') }} as event_payload
@@ -77,6 +78,7 @@ checked as (
     select
         *,
         case
+            when payload_bytes > 65535 then 'value_too_long'
             when event_payload is null then 'malformed_json'
             when event_id is null then 'missing_event_id'
             when event_type is null then 'missing_event_type'
@@ -100,7 +102,10 @@ final as (
         device,
         page_path,
         rejection_reason,
-        case when rejection_reason is not null then raw_payload end as raw_record,
+        case when rejection_reason is not null then coalesce(
+            raw_payload,
+            {{ dbt.concat(["'<a record of '", dbt.cast('payload_bytes', dbt.type_string()), "' bytes, longer than a varchar holds>'"]) }}
+        ) end as raw_record,
         shard_id,
         sequence_number,
         _source_file,

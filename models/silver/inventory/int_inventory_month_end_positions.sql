@@ -115,7 +115,7 @@ anchors as (
         select
             existing.*,
             row_number() over (
-                partition by existing.warehouse_id, existing.sku order by existing.month_start_date desc
+                partition by existing.warehouse_id, existing.sku order by existing.month_start_date desc nulls last
             ) as month_rank
         from existing
         inner join touched
@@ -165,7 +165,7 @@ ranked as (
         *,
         row_number() over (
             partition by warehouse_id, sku, month_start_date
-            order by change_sequence desc, movement_id asc
+            order by change_sequence desc nulls last, movement_id asc
         ) as sequence_rank,
         max(last_arrived_at) over (partition by warehouse_id, sku, month_start_date) as month_last_arrived_at
     from candidates

@@ -129,7 +129,7 @@ ranked as (
         *,
         row_number() over (
             partition by warehouse_id, sku
-            order by change_sequence desc, approximate_arrival_timestamp asc, movement_id asc
+            order by change_sequence desc nulls last, approximate_arrival_timestamp asc, movement_id asc
         ) as sequence_rank,
         max(last_arrived_at) over (partition by warehouse_id, sku) as position_last_arrived_at
     from candidates

@@ -57,7 +57,7 @@ in_scope as (
 deduplicated as (
 
     {{ latest_version('in_scope', ['order_id'],
-        'updated_at desc, _arrival_date desc, _source_file desc, _record_number desc') }}
+        'updated_at desc nulls last, _arrival_date desc nulls last, _source_file desc nulls last, _record_number desc nulls last') }}
 
 ),
 

@@ -54,7 +54,7 @@ in_scope as (
 
 deduplicated as (
 
-    {{ latest_version('in_scope', ['sale_id'], '_arrival_date desc, _source_file desc, _record_number desc') }}
+    {{ latest_version('in_scope', ['sale_id'], '_arrival_date desc nulls last, _source_file desc nulls last, _record_number desc nulls last') }}
 
 ),
 

@@ -1,4 +1,9 @@
-"""Customers: the customer API's pages, one page per file, each page one line of JSON.
+"""Customers: the customer API's pages as landed by the extract, one page per file, one record per line.
+
+The extract writes each API page's records as NDJSON (`part-NNNN.ndjson`, NNNN = page - 1), the record JSON
+exactly as the API returns it. One line per record keeps every line far below Redshift Spectrum's 65,535-byte
+VARCHAR limit (a whole page of 500 records is ~130 KB), so the lake is read like the orders: a malformed
+record stays a line with its payload and is quarantined alone, and the line's file is its lineage.
 
 The first business date carries a full extract of the customer base. Later, every Monday, an incremental
 extract carries the customers updated during the week before (new version, later `updated_at`). Pages hold
@@ -200,6 +205,7 @@ def export(con: duckdb.DuckDBPyConnection, scale: Scale, writer: DatasetWriter) 
             dt,
             page,
             count(*)::bigint as records,
+            min(rn) as first_rn,
             bool_or(forced) as has_forced,
             rnd(datediff('day', date '2000-01-01', dt) * 100000 + page, 'cu_malformed')
                 < {defects.CUSTOMER_MALFORMED_PAGE_RATE!r} and not bool_or(forced) as malformed
@@ -209,18 +215,20 @@ def export(con: duckdb.DuckDBPyConnection, scale: Scale, writer: DatasetWriter) 
     )
     _ensure_a_malformed_page(con, start)
     writer.reset()
+    # A malformed page's first record is cut short, as a transfer interrupted mid-record would leave it.
     cursor = con.execute(
-        f"""
+        """
         select
             p.dt,
             p.page,
             p.records,
-            '{{"page": ' || p.page || ', "page_size": {PAGE_SIZE}, "extracted_at": "'
-                || iso_ts(p.dt + to_hours(case when p.dt = date '{start}' then {FULL_EXTRACT_HOUR}
-                                               else {INCREMENTAL_EXTRACT_HOUR} end))
-                || '", "data": [' || string_agg(s.record, ', ' order by s.rn) || ']}}' as line,
-            p.malformed,
-            rnd(datediff('day', date '2000-01-01', p.dt) * 100000 + p.page, 'cu_cut') as u_cut
+            string_agg(
+                case when p.malformed and s.rn = p.first_rn
+                    then left(s.record, (length(s.record) * (0.3 + 0.4 * rnd(
+                        datediff('day', date '2000-01-01', p.dt) * 100000 + p.page, 'cu_cut')))::integer)
+                    else s.record end,
+                chr(10) order by s.rn
+            ) as body
         from customer_pages as p
         join customer_stream as s using (dt, page)
         group by p.dt, p.page, p.records, p.malformed
@@ -228,10 +236,8 @@ def export(con: duckdb.DuckDBPyConnection, scale: Scale, writer: DatasetWriter) 
         """
     )
     while batch := cursor.fetchmany(50):
-        for arrival, page, records, line, malformed, u_cut in batch:
-            if malformed:
-                line = line[: int(len(line) * (0.3 + 0.4 * u_cut))]
-            writer.write(arrival, page - 1, line, 1 if malformed else int(records))
+        for arrival, page, records, body in batch:
+            writer.write(arrival, page - 1, body, int(records))
     return _manifest(con, writer)
 
 
@@ -259,27 +265,27 @@ def _ensure_a_malformed_page(con: duckdb.DuckDBPyConnection, start: dt.date) -> 
 
 
 def _manifest(con: duckdb.DuckDBPyConnection, writer: DatasetWriter) -> DatasetManifest:
-    pages, malformed_pages, valid_records = con.execute(
-        "select count(*), count(*) filter (where malformed), "
-        "coalesce(sum(records) filter (where not malformed), 0) from customer_pages"
+    pages, malformed_pages, records = con.execute(
+        "select count(*), count(*) filter (where malformed), coalesce(sum(records), 0) from customer_pages"
     ).fetchone() or (0, 0, 0)
-    # A record counts where a reader can see it: in a valid page. A duplicate counts when its original, too,
-    # is in a valid page.
+    # A record's defect counts where a reader can see it: in a line that parses. A duplicate counts when its
+    # original, too, parses.
     counts = dict(
         con.execute(
             """
+            with lines as (
+                select s.*, p.malformed and s.rn = p.first_rn as is_malformed
+                from customer_stream as s
+                join customer_pages as p using (dt, page)
+            )
             select s.kind, count(*)
-            from customer_stream as s
-            join customer_pages as p using (dt, page)
-            left join customer_pages as o
-                on s.original_page is not null and o.dt = s.dt and o.page = s.original_page
-            where s.kind is not null and not p.malformed and not coalesce(o.malformed, false)
+            from lines as s
+            left join lines as o on s.copy = 1 and o.dt = s.dt and o.rn = s.rn - 1
+            where s.kind is not null and not s.is_malformed and not coalesce(o.is_malformed, false)
             group by s.kind
             """
         ).fetchall()
     )
     counts["malformed"] = malformed_pages
-    details = {"pages": pages, "malformed_pages": malformed_pages, "records_in_valid_pages": valid_records}
-    return DatasetManifest.from_writer(
-        "json", writer, counts, details, raw_records=int(valid_records) + int(malformed_pages)
-    )
+    details = {"pages": pages, "malformed_records": malformed_pages, "records": records}
+    return DatasetManifest.from_writer("ndjson", writer, counts, details, raw_records=int(records))

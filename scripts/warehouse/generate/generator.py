@@ -44,7 +44,7 @@ class DatasetSpec:
 DATASETS: tuple[DatasetSpec, ...] = (
     DatasetSpec("orders", "ndjson", None),
     DatasetSpec("store_sales", "csv", store_sales.HEADER),
-    DatasetSpec("customers", "json", None),
+    DatasetSpec("customers", "ndjson", None),
     DatasetSpec("products", "csv", reference.PRODUCTS_HEADER),
     DatasetSpec("stores", "csv", reference.STORES_HEADER),
     DatasetSpec("campaigns", "csv", reference.CAMPAIGNS_HEADER),
