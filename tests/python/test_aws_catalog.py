@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,11 @@ from warehouse.aws import glue_catalog, spectrum
 from warehouse.aws.data_api import DataApiRunner
 from warehouse.aws.datasets import Column, FileFormat, load_datasets, read_sources_file
 from warehouse.aws.errors import DatasetDefinitionError, GlueCatalogError
-from warehouse.aws.glue_catalog import Change, dataset_table_input
+from warehouse.aws.glue_catalog import Change
 from warehouse.aws.lake import S3Uri, discover_partitions
 from warehouse.aws.settings import AwsSettings, RedshiftTarget
 from warehouse.config import PROJECT_DIR
+from warehouse.redshift_check.glue_agreement import disagreements
 
 # The raw lake's datasets (docs/lake.md); streams (web_events) are not Spectrum tables.
 RAW_DATASETS = {"orders", "store_sales", "customers", "products", "stores", "campaigns", "channels", "warehouses"}
@@ -87,7 +89,7 @@ def test_reads_the_projects_sources_one_dataset_per_lake_dataset() -> None:
     assert set(datasets) == LAKE_DATASETS
     assert datasets["orders"].file_format is FileFormat.TEXT_LINES
     assert datasets["orders"].columns == (Column("raw_record", "varchar(65535)"),)
-    assert datasets["customers"].file_format is FileFormat.JSON_PAGES
+    assert datasets["customers"].file_format is FileFormat.TEXT_LINES
     assert datasets["store_sales"].file_format is FileFormat.CSV
     assert [c.name for c in datasets["store_sales"].columns][:2] == ["sale_id", "store_id"]
     for dataset in datasets.values():
@@ -97,19 +99,35 @@ def test_reads_the_projects_sources_one_dataset_per_lake_dataset() -> None:
         assert not {"source_file", "dt", "file_modified_at", "record_number"} & {c.name for c in dataset.columns}
 
 
-def test_customer_pages_are_a_json_serde_table_with_a_record_array() -> None:
-    """The same shape as the Redshift DDL (macros/spectrum/spectrum_ddl.sql): page fields, records nested."""
-    customers = {d.name: d for d in load_datasets(PROJECT_DIR)}["customers"]
-    names = [c.name for c in customers.columns]
-    assert names == ["page", "page_size", "extracted_at", "data"]
-    table = dataset_table_input(customers, "s3://bucket/lake")
-    descriptor = table["StorageDescriptor"]
-    assert descriptor["SerdeInfo"]["SerializationLibrary"] == "org.openx.data.jsonserde.JsonSerDe"
-    assert descriptor["SerdeInfo"]["Parameters"] == {"ignore.malformed.json": "true"}
-    record = descriptor["Columns"][-1]
-    assert record["Name"] == "data"
-    assert record["Type"].startswith("array<struct<customer_id:varchar(32),first_name:varchar(128),")
-    assert record["Type"].endswith("updated_at:varchar(40)>>")
+def _rendered_redshift_ddl(tmp_path: Path) -> str:
+    """analyses/redshift_ddl.sql compiled for Redshift offline: exactly the statements the dbt hook runs."""
+    from dbt.cli.main import dbtRunner
+
+    from warehouse.redshift_check.dbt_offline import offline_environment, offline_redshift_adapter
+
+    target = tmp_path / "target"
+    args = ["compile", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--target", "redshift"]
+    args += ["--target-path", str(target), "--no-introspect", "--no-populate-cache", "--quiet"]
+    with offline_environment(), offline_redshift_adapter(relations_exist=False):
+        result = dbtRunner().invoke([*args, "--select", "redshift_ddl"])
+    assert result.success, result.exception
+    return next(target.glob("compiled/*/analyses/redshift_ddl.sql")).read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_glue_tables_and_the_spectrum_ddl_describe_every_dataset_alike(tmp_path: Path) -> None:
+    ddl = _rendered_redshift_ddl(tmp_path)
+    datasets = load_datasets(PROJECT_DIR)
+    assert disagreements(ddl, datasets) == []
+    assert "'dataset'" not in ddl and "json.serde" not in ddl.lower() and "ignore.malformed" not in ddl
+    # The check can fail: a property only the DDL has, and a column type only Glue has, are both caught.
+    drifted = ddl.replace("'surplus_char_handling' = 'TRUNCATE'", "'surplus_char_handling' = 'TRUNCATE', 'x' = '1'", 1)
+    assert any("table properties differ" in p for p in disagreements(drifted, datasets))
+    orders = next(d for d in datasets if d.name == "orders")
+    narrowed = dataclasses.replace(orders, columns=(Column("raw_record", "varchar(32)"),))
+    others = [d for d in datasets if d.name != "orders"]
+    assert any(p.startswith("orders: columns differ") for p in disagreements(ddl, [*others, narrowed]))
+    assert any("no Glue table" in p for p in disagreements(ddl, others))
 
 
 def test_jinja_is_opaque_and_physical_false_columns_are_skipped(tmp_path: Path) -> None:

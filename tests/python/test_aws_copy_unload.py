@@ -13,7 +13,6 @@ import pytest
 from moto import mock_aws
 
 from aws_support import REGION, FakeRunner, finish_moto_statements, moto_statements, normalize, set_dummy_aws_env
-from warehouse import cli
 from warehouse.aws import unload
 from warehouse.aws.copy import CopyFormat, CopyRequest, SystemViews, copy_sql, load_statements, run_copy
 from warehouse.aws.data_api import DataApiRunner, StatementResult
@@ -119,17 +118,6 @@ def test_a_failed_copy_shows_its_load_errors() -> None:
     message = str(caught.value)
     assert "rolled back (nothing loaded)" in message
     assert "s3://b/k/part-0000.ndjson:3 column order_ts: Invalid timestamp format or value (code 1206)" in message
-
-
-def test_copy_command_refuses_json_pages(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
-    set_dummy_aws_env(monkeypatch)
-    monkeypatch.setenv("WAREHOUSE_S3_LAKE_ROOT", "s3://raw/lake")
-    monkeypatch.setenv("REDSHIFT_CLUSTER_ID", "c1")
-    monkeypatch.setenv("REDSHIFT_DB_USER", "etl")
-    monkeypatch.setenv("REDSHIFT_COPY_UNLOAD_ROLE_ARN", ROLE)
-    assert "warehouse.aws.copy" in cli.COMMAND_MODULES
-    assert cli.main(["copy", "customers", "--table", "staging.customers"]) == 1
-    assert "COPY cannot split it into rows" in normalize(capsys.readouterr().err)
 
 
 # --- UNLOAD on Redshift -----------------------------------------------------------------------------------

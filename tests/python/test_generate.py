@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXTENSIONS = {
     "orders": "ndjson",
     "store_sales": "csv",
-    "customers": "json",
+    "customers": "ndjson",
     "products": "csv",
     "stores": "csv",
     "campaigns": "csv",
@@ -264,21 +264,20 @@ def _recount_store_sales(lake_root: Path, product_ids: set[int], store_ids: set[
 def _recount_customers(lake_root: Path, first_date: dt.date) -> Recount:
     result = Recount()
     seen: set[str] = set()
-    pages = malformed = valid_records = 0
+    pages = malformed = records = 0
     for path in _files(lake_root, "customers"):
         result.files += 1
-        lines = path.read_text(encoding="utf-8").split("\n")
-        assert len(lines) == 2 and lines[1] == "", f"{path} is not one line"
         pages += 1
-        try:
-            page = json.loads(lines[0])
-        except json.JSONDecodeError:
-            malformed += 1
-            continue
-        assert page["page_size"] == 500 and 0 < len(page["data"]) <= 500
-        assert TIMESTAMP_RE.fullmatch(page["extracted_at"])
-        valid_records += len(page["data"])
-        for record in page["data"]:
+        lines = path.read_text(encoding="utf-8").split("\n")
+        assert lines[-1] == "" and all(lines[:-1]), f"{path} is not NDJSON (one record per line)"
+        assert 0 < len(lines) - 1 <= 500, f"{path}: a page holds 1 to 500 records"
+        for line in lines[:-1]:
+            records += 1
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                malformed += 1
+                continue
             canonical = json.dumps(record, sort_keys=True)
             duplicate = canonical in seen
             seen.add(canonical)
@@ -293,8 +292,8 @@ def _recount_customers(lake_root: Path, first_date: dt.date) -> Recount:
                     result.defects["update"] += 1
                 result.rows.append(record)
     result.defects["malformed"] = malformed
-    result.raw_records = valid_records + malformed
-    result.details = {"pages": pages, "malformed_pages": malformed, "records_in_valid_pages": valid_records}
+    result.raw_records = records
+    result.details = {"pages": pages, "malformed_records": malformed, "records": records}
     return result
 
 

@@ -65,10 +65,9 @@ def _new_customer_version(warehouse: TinyWarehouse, lake: Path) -> tuple[int, st
         "loyalty_tier": "platinum",
         "updated_at": _iso(new_updated_at),
     }
-    page = {"page": 1, "page_size": 500, "extracted_at": _iso(new_updated_at), "data": [record]}
     folder = lake / "raw" / "customers" / f"dt={new_updated_at:%Y-%m-%d}"
     folder.mkdir(parents=True)
-    (folder / "part-0000.json").write_text(json.dumps(page, separators=(",", ":")) + "\n", encoding="utf-8")
+    (folder / "part-0000.ndjson").write_text(json.dumps(record, separators=(",", ":")) + "\n", encoding="utf-8")
     return int(customer_id), str(tier), "platinum", updated_at, new_updated_at
 
 

@@ -48,6 +48,7 @@ checked as (
     select
         *,
         case
+            when {{ text_too_long() }} then 'value_too_long'
             when product_id is null then 'missing_product_id'
             when category is null then 'missing_category'
             when list_price is null then 'missing_list_price'
@@ -69,11 +70,11 @@ final as (
 
     select
         product_id_typed as product_id,
-        sku,
-        product_name,
-        category,
-        subcategory,
-        brand,
+        {{ sized('sku') }} as sku,
+        {{ sized('product_name') }} as product_name,
+        {{ sized('category') }} as category,
+        {{ sized('subcategory') }} as subcategory,
+        {{ sized('brand') }} as brand,
         rejection_reason,
         case when rejection_reason is not null then csv_record end as raw_record,
         source_file as _source_file,

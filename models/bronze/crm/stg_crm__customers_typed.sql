@@ -60,6 +60,7 @@ checked as (
     select
         *,
         case
+            when {{ text_too_long('raw_record') }} then 'value_too_long'
             when payload is null then 'malformed_json'
             when customer_id_text is null then 'missing_customer_id'
             when email is null then 'missing_email'
@@ -76,12 +77,12 @@ final as (
 
     select
         customer_id,
-        first_name,
-        last_name,
-        lower(email) as email,
-        upper(country_code) as country_code,
-        city,
-        lower(loyalty_tier) as loyalty_tier,
+        {{ sized('first_name') }} as first_name,
+        {{ sized('last_name') }} as last_name,
+        {{ sized('email', "lower(email)") }} as email,
+        {{ sized('country_code', "upper(country_code)") }} as country_code,
+        {{ sized('city') }} as city,
+        {{ sized('loyalty_tier', "lower(loyalty_tier)") }} as loyalty_tier,
         rejection_reason,
         case when rejection_reason is not null then raw_record end as raw_record,
         source_file as _source_file,

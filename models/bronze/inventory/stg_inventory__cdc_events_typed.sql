@@ -87,6 +87,7 @@ checked as (
     select
         *,
         case
+            when {{ text_too_long() }} then 'value_too_long'
             when payload_bytes > 65535 then 'value_too_long'
             when cdc_event is null then 'malformed_json'
             when event_id is null then 'missing_event_id'
@@ -115,12 +116,12 @@ checked as (
 final as (
 
     select
-        event_id,
-        change_type,
+        {{ sized('event_id') }} as event_id,
+        {{ sized('change_type') }} as change_type,
         warehouse_id,
-        sku,
+        {{ sized('sku') }} as sku,
         change_sequence,
-        movement_type,
+        {{ sized('movement_type') }} as movement_type,
         quantity_on_hand,
         unit_cost,
         rejection_reason,

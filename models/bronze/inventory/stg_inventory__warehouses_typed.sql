@@ -26,6 +26,7 @@ checked as (
     select
         *,
         case
+            when {{ text_too_long() }} then 'value_too_long'
             when warehouse_id is null then 'missing_warehouse_id'
             when warehouse_id_typed is null then 'invalid_warehouse_id'
             when country_code is null then 'missing_country_code'
@@ -43,11 +44,11 @@ final as (
 
     select
         warehouse_id_typed as warehouse_id,
-        warehouse_code,
-        warehouse_name,
-        upper(country_code) as country_code,
-        city,
-        lower(warehouse_type) as warehouse_type,
+        {{ sized('warehouse_code') }} as warehouse_code,
+        {{ sized('warehouse_name') }} as warehouse_name,
+        {{ sized('country_code', "upper(country_code)") }} as country_code,
+        {{ sized('city') }} as city,
+        {{ sized('warehouse_type', "lower(warehouse_type)") }} as warehouse_type,
         capacity_units_typed as capacity_units,
         rejection_reason,
         case when rejection_reason is not null then csv_record end as raw_record,

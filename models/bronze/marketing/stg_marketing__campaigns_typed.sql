@@ -27,6 +27,7 @@ checked as (
     select
         *,
         case
+            when {{ text_too_long() }} then 'value_too_long'
             when campaign_id is null then 'missing_campaign_id'
             when campaign_id_typed is null then 'invalid_campaign_id'
             when start_date is not null and start_date_typed is null then 'invalid_start_date'
@@ -45,9 +46,9 @@ final as (
 
     select
         campaign_id_typed as campaign_id,
-        campaign_name,
-        lower(channel_code) as channel_code,
-        lower(objective) as objective,
+        {{ sized('campaign_name') }} as campaign_name,
+        {{ sized('channel_code', "lower(channel_code)") }} as channel_code,
+        {{ sized('objective', "lower(objective)") }} as objective,
         rejection_reason,
         case when rejection_reason is not null then csv_record end as raw_record,
         source_file as _source_file,

@@ -23,6 +23,7 @@ checked as (
     select
         *,
         case
+            when {{ text_too_long() }} then 'value_too_long'
             when channel_code is null then 'missing_channel_code'
             when channel_type is null then 'missing_channel_type'
             when lower(channel_type) not in ('online', 'offline') then 'invalid_channel_type'
@@ -36,9 +37,9 @@ checked as (
 final as (
 
     select
-        lower(channel_code) as channel_code,
-        channel_name,
-        lower(channel_type) as channel_type,
+        {{ sized('channel_code', "lower(channel_code)") }} as channel_code,
+        {{ sized('channel_name') }} as channel_name,
+        {{ sized('channel_type', "lower(channel_type)") }} as channel_type,
         rejection_reason,
         case when rejection_reason is not null then csv_record end as raw_record,
         source_file as _source_file,

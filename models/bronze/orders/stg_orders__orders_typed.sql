@@ -89,6 +89,7 @@ checked as (
     select
         *,
         case
+            when {{ text_too_long('raw_record') }} then 'value_too_long'
             when payload is null then 'malformed_json'
             when order_id_text is null then 'missing_order_id'
             when ordered_at_text is null then 'missing_ordered_at'
@@ -120,11 +121,11 @@ final as (
         customer_id,
         product_id,
         campaign_id,
-        category,
-        region,
-        country_code,
-        channel_code,
-        order_status,
+        {{ sized('category') }} as category,
+        {{ sized('region') }} as region,
+        {{ sized('country_code') }} as country_code,
+        {{ sized('channel_code') }} as channel_code,
+        {{ sized('order_status') }} as order_status,
         rejection_reason,
         case when rejection_reason is not null then raw_record end as raw_record,
         source_file as _source_file,

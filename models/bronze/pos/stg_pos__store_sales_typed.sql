@@ -44,6 +44,7 @@ checked as (
     select
         *,
         case
+            when {{ text_too_long() }} then 'value_too_long'
             when sale_id is null then 'missing_sale_id'
             when sold_at is null then 'missing_sold_at'
             when store_id is null then 'missing_store_id'
@@ -75,7 +76,7 @@ final as (
         store_id_typed as store_id,
         customer_id_typed as customer_id,
         product_id_typed as product_id,
-        lower(payment_method) as payment_method,
+        {{ sized('payment_method', "lower(payment_method)") }} as payment_method,
         rejection_reason,
         case when rejection_reason is not null then csv_record end as raw_record,
         source_file as _source_file,

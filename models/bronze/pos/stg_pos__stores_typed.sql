@@ -25,6 +25,7 @@ checked as (
     select
         *,
         case
+            when {{ text_too_long() }} then 'value_too_long'
             when store_id is null then 'missing_store_id'
             when store_id_typed is null then 'invalid_store_id'
             when opened_date is not null and opened_date_typed is null then 'invalid_opened_date'
@@ -40,9 +41,9 @@ final as (
 
     select
         store_id_typed as store_id,
-        store_name,
-        upper(country_code) as country_code,
-        city,
+        {{ sized('store_name') }} as store_name,
+        {{ sized('country_code', "upper(country_code)") }} as country_code,
+        {{ sized('city') }} as city,
         rejection_reason,
         case when rejection_reason is not null then csv_record end as raw_record,
         source_file as _source_file,

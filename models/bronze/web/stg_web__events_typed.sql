@@ -78,6 +78,7 @@ checked as (
     select
         *,
         case
+            when {{ text_too_long() }} then 'value_too_long'
             when payload_bytes > 65535 then 'value_too_long'
             when event_payload is null then 'malformed_json'
             when event_id is null then 'missing_event_id'
@@ -94,13 +95,13 @@ checked as (
 final as (
 
     select
-        event_id,
-        event_type,
-        session_id,
+        {{ sized('event_id') }} as event_id,
+        {{ sized('event_type') }} as event_type,
+        {{ sized('session_id') }} as session_id,
         customer_id,
         product_id,
-        device,
-        page_path,
+        {{ sized('device') }} as device,
+        {{ sized('page_path') }} as page_path,
         rejection_reason,
         case when rejection_reason is not null then coalesce(
             raw_payload,

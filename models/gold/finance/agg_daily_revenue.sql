@@ -69,10 +69,20 @@ with_trailing_mean as (
 
     select
         *,
-        avg(revenue_amount) over (
+        {#-
+            The trailing window as an exact sum and a count, not AVG: AVG over a DECIMAL keeps the argument's
+            scale on Redshift and is a DOUBLE on DuckDB (r_AVG.html), so a day at the boundary of a factor
+            could be flagged differently. The flag compares exact decimals on both engines; the mean that is
+            shown is computed in double precision on both.
+        -#}
+        sum(revenue_amount) over (
             order by date_day
             rows between {{ var('revenue_flag_window_days') }} preceding and 1 preceding
-        ) as trailing_mean_revenue
+        ) as trailing_revenue,
+        count(revenue_amount) over (
+            order by date_day
+            rows between {{ var('revenue_flag_window_days') }} preceding and 1 preceding
+        ) as trailing_days
     from sales_days
 
 ),
@@ -82,11 +92,12 @@ with_revenue_flag as (
     select
         *,
         case
-            when trailing_mean_revenue is null then 'normal'
-            when revenue_amount >= {{ var('revenue_flag_high_factor') }} * trailing_mean_revenue then 'high'
-            when revenue_amount <= {{ var('revenue_flag_low_factor') }} * trailing_mean_revenue then 'low'
+            when trailing_days = 0 or trailing_days is null then 'normal'
+            when revenue_amount * trailing_days >= {{ var('revenue_flag_high_factor') }} * trailing_revenue then 'high'
+            when revenue_amount * trailing_days <= {{ var('revenue_flag_low_factor') }} * trailing_revenue then 'low'
             else 'normal'
-        end as revenue_flag
+        end as revenue_flag,
+        cast(trailing_revenue as double precision) / nullif(trailing_days, 0) as trailing_mean_revenue
     from with_trailing_mean
 
 ),

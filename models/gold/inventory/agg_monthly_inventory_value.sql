@@ -55,7 +55,7 @@ trended as (
 
     select
         regional.*,
-        avg(regional.inventory_value) over (
+        avg(cast(regional.inventory_value as double precision)) over (
             partition by regional.region order by regional.month_start_date rows between 11 preceding and current row
         ) as rolling_12_month_avg_value,
         max(case when regional.month_start_date = trend_start.first_trend_month then regional.inventory_value end)
@@ -84,7 +84,7 @@ final as (
                 as decimal(18, 2)
             )
         end as yoy_value_change_pct,
-        cast(rolling_12_month_avg_value as decimal(18, 2)) as rolling_12_month_avg_value,
+        cast(round(rolling_12_month_avg_value, 2) as decimal(18, 2)) as rolling_12_month_avg_value,
         case
             when in_trend_window = 0 or trend_start_value is null or trend_start_value = 0 then null
             else cast(round(100.0 * (inventory_value - trend_start_value) / trend_start_value, 2) as decimal(18, 2))

@@ -135,7 +135,7 @@ compared as (
         lag(balances.inventory_value, 12) over (
             partition by balances.warehouse_id, balances.category order by balances.month_start_date
         ) as prior_year_inventory_value,
-        avg(balances.inventory_value) over (
+        avg(cast(balances.inventory_value as double precision)) over (
             partition by balances.warehouse_id, balances.category
             order by balances.month_start_date rows between 11 preceding and current row
         ) as rolling_12_month_avg_value,
@@ -171,7 +171,7 @@ final as (
                 as decimal(18, 2)
             )
         end as yoy_value_change_pct,
-        cast(rolling_12_month_avg_value as decimal(18, 2)) as rolling_12_month_avg_value,
+        cast(round(rolling_12_month_avg_value, 2) as decimal(18, 2)) as rolling_12_month_avg_value,
         months_before_latest < {{ var('inventory_trend_months') }} as is_in_trend_window,
         month_start_date,
         cast({{ dbt.last_day('month_start_date', 'month') }} as date) as month_end_date

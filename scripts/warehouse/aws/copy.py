@@ -46,11 +46,6 @@ class SystemViews(str, Enum):
 
 
 def format_for(dataset: Dataset) -> CopyFormat:
-    if dataset.file_format is FileFormat.JSON_PAGES:
-        raise LoadError(
-            f"{dataset.name}: each line is a whole API page, not a record; COPY cannot split it into rows. "
-            "Query it through Spectrum (warehouse spectrum setup) instead"
-        )
     return {FileFormat.CSV: CopyFormat.CSV, FileFormat.PARQUET: CopyFormat.PARQUET}.get(
         dataset.file_format, CopyFormat.JSON
     )

@@ -4,7 +4,7 @@ Each source table in models/bronze/*/_*__sources.yml carries
 
     external:
       location: raw/orders        # path under the lake root
-      file_format: text_lines     # text_lines | csv | json_pages | parquet
+      file_format: text_lines     # text_lines | csv | parquet
       partitions:
         - name: dt
           data_type: date
@@ -38,7 +38,6 @@ class FileFormat(str, Enum):
     CSV = "csv"  # header row, columns as listed
     # One JSON page per line, read with the JSON SerDe: the page's scalar fields plus the records as
     # array<struct<...>> (a page line is far longer than a varchar column holds).
-    JSON_PAGES = "json_pages"
     PARQUET = "parquet"
 
     @property
@@ -130,20 +129,7 @@ def _typed_entries(entries: Any, what: str, where: str) -> list[tuple[str, str]]
     return result
 
 
-def _page_columns(external: Mapping[str, Any], where: str) -> tuple[Column, ...]:
-    """A json_pages table: the page fields, then the record array as array<struct<field:type, ...>>."""
-    pages = _typed_entries(external.get("page_columns"), "external.page_columns", where)
-    fields = _typed_entries(external.get("record_columns"), "external.record_columns", where)
-    if not fields:
-        raise DatasetDefinitionError(f"{where}: a json_pages table needs external.record_columns")
-    array = _identifier(external.get("record_array") or "data", "external.record_array", where)
-    record = "array<struct<" + ",".join(f"{name}:{data_type}" for name, data_type in fields) + ">>"
-    return (*(Column(name, data_type) for name, data_type in pages), Column(array, record))
-
-
 def _columns(table: Mapping[str, Any], file_format: FileFormat, where: str) -> tuple[Column, ...]:
-    if file_format is FileFormat.JSON_PAGES:
-        return _page_columns(table.get("external") or {}, where)
     listed = [column for column in table.get("columns") or [] if isinstance(column, Mapping)]
     physical = [column for column in listed if _is_physical(column)]
     if file_format.is_text_lines:

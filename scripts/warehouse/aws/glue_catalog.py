@@ -27,7 +27,6 @@ TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 LAZY_SIMPLE_SERDE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
 OPEN_CSV_SERDE = "org.apache.hadoop.hive.serde2.OpenCSVSerde"
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-JSON_SERDE = "org.openx.data.jsonserde.JsonSerDe"
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
 PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
 FIELD_DELIMITER = "\u0001"  # never in a JSON or text line, so the whole line is one column
@@ -162,10 +161,6 @@ def storage_descriptor(file_format: FileFormat, columns: Sequence[Column], locat
             "SerializationLibrary": LAZY_SIMPLE_SERDE,
             "Parameters": {"field.delim": FIELD_DELIMITER, "serialization.format": FIELD_DELIMITER},
         }
-    elif file_format is FileFormat.JSON_PAGES:
-        formats = {"InputFormat": TEXT_INPUT, "OutputFormat": TEXT_OUTPUT}
-        # A malformed page reads as a row of nulls, which bronze quarantines as one record.
-        serde = {"SerializationLibrary": JSON_SERDE, "Parameters": {"ignore.malformed.json": "true"}}
     elif file_format is FileFormat.CSV:
         formats = {"InputFormat": TEXT_INPUT, "OutputFormat": TEXT_OUTPUT}
         serde = {
@@ -179,9 +174,10 @@ def storage_descriptor(file_format: FileFormat, columns: Sequence[Column], locat
 
 
 def _classification(file_format: FileFormat) -> str:
-    return {FileFormat.CSV: "csv", FileFormat.PARQUET: "parquet", FileFormat.JSON_PAGES: "json"}.get(
-        file_format, "text"
-    )
+    return {FileFormat.CSV: "csv", FileFormat.PARQUET: "parquet"}.get(file_format, "text")
+
+
+TEXT_DATA_HANDLING: dict[str, str] = {"data_cleansing_enabled": "true", "surplus_char_handling": "TRUNCATE"}
 
 
 def table_input(
@@ -196,6 +192,10 @@ def table_input(
     parameters = {"EXTERNAL": "TRUE", "classification": _classification(file_format), "managed_by": MANAGED_BY}
     if file_format is FileFormat.CSV:
         parameters["skip.header.line.count"] = "1"
+    if file_format is not FileFormat.PARQUET:
+        # The data handling the Spectrum DDL sets (macros/spectrum/spectrum_ddl.sql): a value wider than its
+        # column is truncated, never silently nulled, and bronze quarantines it as too long.
+        parameters.update(TEXT_DATA_HANDLING)
     result: dict[str, Any] = {
         "Name": name,
         "TableType": "EXTERNAL_TABLE",
