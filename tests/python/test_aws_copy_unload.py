@@ -263,3 +263,14 @@ def test_local_export_column_types_for_glue(tmp_path: Path) -> None:
     ]
     with pytest.raises(unload.ExportError, match="run `warehouse build` first"):
         unload.export_duckdb(tmp_path / "missing.duckdb", EXPORT, str(tmp_path / "out"))
+
+
+def test_sys_views_are_refused_on_a_provisioned_cluster_where_copy_ids_are_stl_ids() -> None:
+    from warehouse.aws.copy import SystemViews, system_views_for
+    from warehouse.aws.errors import LoadError
+
+    assert system_views_for(None, serverless=False) is SystemViews.STL
+    assert system_views_for(None, serverless=True) is SystemViews.SYS
+    assert system_views_for("stl", serverless=False) is SystemViews.STL
+    with pytest.raises(LoadError, match="STL query id"):
+        system_views_for("sys", serverless=False)

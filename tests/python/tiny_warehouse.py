@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,13 +75,16 @@ class TinyWarehouse:
             con.close()
 
 
-def build_tiny_warehouse(data_dir: Path) -> TinyWarehouse:
-    """Generate the tiny lake (seed 42) and run `warehouse build` in this process, as CI does."""
+def build_tiny_warehouse(data_dir: Path, prepare: Callable[[Path], object] | None = None) -> TinyWarehouse:
+    """Generate the tiny lake (seed 42) and run `warehouse build` in this process, as CI does; `prepare`
+    changes the lake (its root is passed) before the build."""
     from warehouse.cli import main
     from warehouse.generate.generator import generate_lake
     from warehouse.generate.scales import SCALES
 
     generate_lake(data_dir / "lake", SCALES["tiny"], seed=42)
+    if prepare is not None:
+        prepare(data_dir / "lake")
     saved = {key: os.environ.get(key) for key in _ENV_KEYS}
     os.environ.update(
         WAREHOUSE_DATA_DIR=str(data_dir),

@@ -206,6 +206,24 @@ def source_uri(settings: AwsSettings, dataset: Dataset, day: dt.date | None) -> 
     return f"{uri}dt={day.isoformat()}/" if day else uri
 
 
+def system_views_for(requested: str | None, serverless: bool) -> SystemViews:
+    """The system views that can find this COPY's load statistics. The COPY is identified by
+    pg_last_copy_id(), an STL query id on a provisioned cluster; the SYS views number queries with their own
+    query_id, so joining the two reads another query's numbers (or none). A provisioned cluster therefore
+    uses the STL views; `--system-views sys` there is refused with the reason
+    (https://docs.aws.amazon.com/redshift/latest/dg/sys_view_migration.html: STL `query` and SYS `query_id`
+    are different identifiers)."""
+    if requested is None:
+        return SystemViews.SYS if serverless else SystemViews.STL
+    views = SystemViews(requested)
+    if views is SystemViews.SYS and not serverless:
+        raise LoadError(
+            "--system-views sys on a provisioned cluster: the COPY's id from pg_last_copy_id() is an STL query "
+            "id, which SYS views do not use; run without --system-views (STL views) on a provisioned cluster"
+        )
+    return views
+
+
 @reports_errors
 def _command(args: argparse.Namespace) -> int:
     settings = AwsSettings.from_env()
@@ -215,11 +233,7 @@ def _command(args: argparse.Namespace) -> int:
         raise AwsSettingsError("name a DATASET, or give --source s3://...")
     source = args.source or source_uri(settings, dataset, args.dt)  # type: ignore[arg-type]
     file_format = CopyFormat(args.format) if args.format else format_for(dataset)  # type: ignore[arg-type]
-    views = (
-        SystemViews(args.system_views)
-        if args.system_views
-        else (SystemViews.SYS if runner.target.serverless else SystemViews.STL)
-    )
+    views = system_views_for(args.system_views, serverless=runner.target.serverless)
     request = CopyRequest(
         table=args.table,
         source=source,

@@ -1,0 +1,125 @@
+"""A lake of values that one engine accepts and the other rejects, unless bronze makes them agree.
+
+`add_edge_records(lake_root)` writes, next to a generated lake's files, one extra file per dataset whose
+records each carry one such value: a calendar date that does not exist, a decimal that does not fit its
+column, a fractional integer, a timestamp with a UTC offset, too many digits, text longer than its column.
+Each record is marked with a unique token so a test can find it in quarantine; `EXPECTED` says which
+rejection reason bronze must give it on every engine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ARRIVAL = "2025-10-15"  # a day inside the tiny lake's business dates
+
+
+@dataclass(frozen=True)
+class EdgeRecord:
+    dataset: str
+    token: str
+    reason: str
+
+
+def _order(token: str, **changes: Any) -> dict[str, Any]:
+    order: dict[str, Any] = {
+        "order_id": 990000 + len(token),
+        "order_ts": "2025-10-15T10:00:00Z",
+        "updated_at": "2025-10-15T10:00:00Z",
+        "customer_id": 1,
+        "product_id": 1,
+        "category": token,
+        "region": "Europe",
+        "country_code": "DE",
+        "channel": "web",
+        "quantity": 1,
+        "unit_price": 10.5,
+        "discount": 0.1,
+        "campaign_id": None,
+        "status": "placed",
+    }
+    order.update(changes)
+    return order
+
+
+# Each order's `category` holds its token (it is echoed in raw_record, which quarantine keeps).
+ORDER_CASES: dict[str, tuple[dict[str, Any], str]] = {
+    "edge-order-feb30": ({"order_ts": "2024-02-30T10:00:00Z"}, "invalid_ordered_at"),
+    "edge-order-offset": ({"order_ts": "2025-10-15T10:00:00+02:00"}, "invalid_ordered_at"),
+    "edge-order-fraction-qty": ({"quantity": 2.5}, "invalid_quantity"),
+    "edge-order-discount-12.5": ({"discount": 12.5}, "invalid_discount"),
+    "edge-order-discount-digits": ({"discount": 0.12345}, "invalid_discount"),
+    "edge-order-price-overflow": ({"unit_price": 12345678901.25}, "invalid_unit_price"),
+    "edge-order-id-20-digits": ({"order_id": 12345678901234567890}, "invalid_order_id"),
+    "edge-order-fraction-customer": ({"customer_id": 1.5}, "invalid_customer_id"),
+    "edge-order-long-status": ({"status": "s" * 40}, "value_too_long"),
+    "edge-order-long-region": ({"region": "r" * 33}, "value_too_long"),
+}
+
+SALE_HEADER = "sale_id,store_id,customer_id,product_id,sold_at,quantity,unit_price,discount_amount,payment_method"
+# A sale's token is its payment method's prefix where the rule allows, else the raw row is matched whole.
+SALE_CASES: dict[str, tuple[str, str]] = {
+    "edge-sale-feb30": ("990001,1,,1,2024-02-30T10:00:00Z,1,9.99,0.00,card", "invalid_sold_at"),
+    "edge-sale-fraction-qty": ("990002,1,,1,2025-10-15T10:00:00Z,2.5,9.99,0.00,card", "invalid_quantity"),
+    "edge-sale-offset": ("990003,1,,1,2025-10-15T10:00:00-05:00,1,9.99,0.00,card", "invalid_sold_at"),
+    "edge-sale-long-payment": ("990004,1,,1,2025-10-15T10:00:00Z,1,9.99,0.00," + "p" * 33, "value_too_long"),
+    "edge-sale-discount-digits": ("990005,1,,1,2025-10-15T10:00:00Z,1,9.99,0.001,card", "invalid_discount_amount"),
+}
+
+
+def _customer(token: str, **changes: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "customer_id": 990000 + len(token),
+        "first_name": token,
+        "last_name": "Edge",
+        "email": f"{token}@example.com",
+        "country_code": "DE",
+        "city": "Berlin",
+        "signup_date": "2020-01-01",
+        "loyalty_tier": "bronze",
+        "updated_at": "2025-10-15T02:00:00Z",
+    }
+    record.update(changes)
+    return record
+
+
+CUSTOMER_CASES: dict[str, tuple[dict[str, Any], str]] = {
+    "edge-customer-feb30": ({"signup_date": "2023-02-30"}, "invalid_signup_date"),
+    "edge-customer-offset": ({"updated_at": "2025-10-15T02:00:00+01:00"}, "invalid_updated_at"),
+    "edge-customer-long-city": ({"city": "c" * 129}, "value_too_long"),
+    "edge-customer-fraction-id": ({"customer_id": 7.5}, "invalid_customer_id"),
+}
+
+
+def expected() -> list[EdgeRecord]:
+    records = [EdgeRecord("orders", token, reason) for token, (_, reason) in ORDER_CASES.items()]
+    records += [EdgeRecord("store_sales", token, reason) for token, (_, reason) in SALE_CASES.items()]
+    records += [EdgeRecord("customers", token, reason) for token, (_, reason) in CUSTOMER_CASES.items()]
+    return records
+
+
+def sale_row(token: str) -> str:
+    return SALE_CASES[token][0]
+
+
+def add_edge_records(lake_root: Path) -> list[EdgeRecord]:
+    """Write the edge records into `lake_root` (a generated lake) and return what bronze must make of them."""
+    orders = [
+        json.dumps(_order(token, **changes), separators=(",", ":")) for token, (changes, _) in ORDER_CASES.items()
+    ]
+    _write(lake_root / "raw" / "orders" / f"dt={ARRIVAL}" / "part-9000.ndjson", orders)
+    _write(
+        lake_root / "raw" / "store_sales" / f"dt={ARRIVAL}" / "part-9000.csv",
+        [SALE_HEADER, *(row for row, _ in SALE_CASES.values())],
+    )
+    customers = [json.dumps(_customer(token, **changes)) for token, (changes, _) in CUSTOMER_CASES.items()]
+    _write(lake_root / "raw" / "customers" / f"dt={ARRIVAL}" / "part-9000.ndjson", customers)
+    return expected()
+
+
+def _write(path: Path, lines: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
