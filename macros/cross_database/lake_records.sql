@@ -30,8 +30,9 @@
         {%- do values.append("nullif(records." ~ c ~ ", '')" if file_format == 'csv' else 'records.' ~ c) -%}
     {%- endfor -%}
     {%- set file = globalretail.lake_file_path('records') -%}
+    {#- An S3 URI is at most 1,024 bytes of key plus its bucket: no varchar(65535) travels on. #}
     select
-        {{ file }} as source_file,
+        cast({{ file }} as varchar(1100)) as source_file,
         records.dt,
         row_number() over (
             partition by {{ file }}

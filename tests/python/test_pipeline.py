@@ -242,10 +242,14 @@ def test_corrupted_lake_file_is_quarantined_not_fatal(built: Built, tmp_path: Pa
     ) == _count_raw_records(data_dir / "lake", "orders")
 
 
+# The web stream's bronze models: the stream's reconciliation test reads all three (raw = accepted + quarantined).
+WEB_BRONZE = ("stg_web__events_stream", "stg_web__events_typed", "stg_web__events", "stg_web__events_quarantine")
+
+
 def test_stream_replay_changes_nothing_and_new_batches_append(built: Built, tmp_path: Path) -> None:
     data_dir = tmp_path / "stream"
     shutil.copytree(built.lake_root, data_dir / "lake")
-    assert _build(data_dir, "--select", "stg_web__events_stream") == 0
+    assert _build(data_dir, "--select", *WEB_BRONZE) == 0
     database = data_dir / "warehouse.duckdb"
 
     def stream_rows() -> int:
@@ -257,7 +261,7 @@ def test_stream_replay_changes_nothing_and_new_batches_append(built: Built, tmp_
 
     first = stream_rows()
     assert first == built.manifest["datasets"]["web_events"]["raw_records"]
-    assert _build(data_dir, "--select", "stg_web__events_stream") == 0
+    assert _build(data_dir, "--select", *WEB_BRONZE) == 0
     assert stream_rows() == first, "replaying the same micro-batches must not add rows"
 
     batches = sorted((data_dir / "lake" / "stream" / "web_events").glob("dt=*/batch-*.ndjson"))
@@ -268,5 +272,5 @@ def test_stream_replay_changes_nothing_and_new_batches_append(built: Built, tmp_
         record["sequence_number"] = f"{record['sequence_number']}9{n}"
     later = newest.with_name("batch-9999999999999-999999.ndjson")
     later.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    assert _build(data_dir, "--select", "stg_web__events_stream") == 0
+    assert _build(data_dir, "--select", *WEB_BRONZE) == 0
     assert stream_rows() == first + len(records)
