@@ -136,7 +136,7 @@ def test_a_repeated_problem_on_one_line_is_reported_once() -> None:
 # --- compatibility: valid Redshift SQL must pass ----------------------------------------------------
 
 VALID_REDSHIFT: list[str] = [
-    "select row_number() over (partition by a order by b desc) as rn from t",
+    "select row_number() over (partition by a order by b desc nulls last) as rn from t",
     "select sum(x) over (partition by a order by b rows between unbounded preceding and current row) from t",
     "select lag(x, 1) ignore nulls over (order by d) as prev, ratio_to_report(x) over () as share from t",
     "select json_extract_path_text(payload, 'customer', 'id', true) as customer_id from t",
@@ -149,7 +149,7 @@ VALID_REDSHIFT: list[str] = [
     "select getdate() as now_utc, sysdate as tx_start, current_date as today",
     "select convert_timezone('UTC', 'America/New_York', ordered_at) as local_ts from t",
     "select approximate count(distinct customer_id) as customers from t",
-    "select a from t qualify row_number() over (partition by a order by b desc) = 1",
+    "select a from t qualify row_number() over (partition by a order by b desc nulls last) = 1",
     "with orders as (select * from t), final as (select * from orders) select * from final",
     "with recursive chain (id, parent) as (select id, parent from t) select * from chain",
     "insert into analytics.t (a, b) values (1, 'x'), (2, 'y')",
@@ -163,7 +163,7 @@ VALID_REDSHIFT: list[str] = [
     "select try_cast(a as integer) as a from t",
     "select a, sum(b) from t group by all",
     "select * exclude (payload, raw_record) from t",
-    "select * from (select part, price from t) pivot (avg(price) for part in ('a', 'b'))",
+    "select * from (select part, price from t) pivot (avg(cast(price as double precision)) for part in ('a', 'b'))",
     "select * from t unpivot include nulls (v for n in (a, b))",
     "select grouping(a) as g, sum(b) from t group by rollup (a), cube (b), grouping sets ((a), ())",
     "select c.orders[0].id as first_order from customers as c, c.orders as o",
@@ -503,7 +503,7 @@ MODELS = {
         {% if is_incremental() %}
         where updated_at > (select max(updated_at) from {{ this }})
         {% endif %}
-        qualify row_number() over (partition by order_id order by updated_at desc) = 1
+        qualify row_number() over (partition by order_id order by updated_at desc nulls last) = 1
         """,
     "models/gold/dim_date.sql": """\
         {{ config(dist='all', sort=['date_day']) }}
@@ -573,7 +573,7 @@ def test_a_model_that_queries_tables_at_compile_time_is_reported(tmp_path: Path)
             """
     }
     project = write_project(tmp_path / "project", introspecting)
-    report = run(VerifyConfig.for_project(project, incremental=False, jobs=1))
+    report = run(VerifyConfig.for_project(project, incremental=False, jobs=1, record=False))
     dbt_findings = [finding for finding in report.findings if finding.check is Check.DBT]
     assert len(dbt_findings) == 1
     assert dbt_findings[0].subject == "model.checkproj.agg_columns"
@@ -595,7 +595,9 @@ def test_a_duckdb_construct_in_a_gold_model_fails_verification_naming_it(tmp_pat
     text = model.read_text(encoding="utf-8")
     injected = "        category,\n        list_value(1, 2) as sample_ids,\n"
     model.write_text(text.replace("        category,\n", injected, 1), encoding="utf-8")
-    report = run(VerifyConfig.for_project(project, target_path=tmp_path / "redshift", incremental=False, jobs=1))
+    report = run(
+        VerifyConfig.for_project(project, target_path=tmp_path / "redshift", incremental=False, jobs=1, record=False)
+    )
     compat = [f for f in report.findings if f.check is Check.COMPAT]
     assert not report.ok
     assert [f.subject for f in compat] == ["model.globalretail.agg_monthly_sales"]

@@ -1,4 +1,5 @@
-"""Offline verification of the Redshift build: compile with dbt, parse, check compatibility and design.
+"""Offline verification of the Redshift build: compile with dbt, parse, check compatibility and design,
+then record every statement dbt-redshift would send and check it against AWS's documented limits.
 
 Nothing here connects to Redshift or AWS. See docs/redshift.md, "Offline verification".
 """

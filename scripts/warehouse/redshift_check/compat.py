@@ -10,6 +10,14 @@ It works on tokens (see tokens.py), so strings and comments never trigger it. Th
   lambdas, `using sample`, the PIVOT statement, `//`, `**`, `==`, ASOF/POSITIONAL/SEMI/ANTI joins,
   `create macro`, `insert or replace`, array and struct literals, `interval 1 day`, file scans...).
 
+Two rules catch SQL that runs on both engines but returns different results:
+
+- `order by ... desc` without `nulls first|last`: Redshift sorts NULLs first in descending order
+  (r_ORDER_BY_clause: "sorted and ranked first in DESC ordering"), DuckDB last;
+- `avg(x)` whose argument is not an explicit cast to double precision/float/real: Redshift
+  returns the argument's type (BIGINT for integers, the argument's scale for DECIMAL: r_AVG, "Data types"),
+  DuckDB returns DOUBLE.
+
 Redshift does have QUALIFY, GROUP BY ALL, SELECT * EXCLUDE, PIVOT/UNPIVOT (...) in FROM, TRY_CAST and
 UNNEST in FROM over SUPER arrays; those pass.
 """
@@ -274,6 +282,75 @@ def _check_words(s: _Scan, i: int, token: Token) -> None:
         s.report(i, f"'{token.lower}' runs only on the Redshift leader node (use getdate() or sysdate)")
 
 
+# --- results that differ between the engines ---------------------------------------------------------
+
+# Only a float argument makes AVG return the same type on both engines: over a DECIMAL, even one cast with its
+# precision and scale, Redshift keeps the scale and DuckDB returns DOUBLE.
+_AVG_CAST_TYPES = frozenset({"double", "float", "float4", "float8", "real"})
+
+
+def _check_desc_nulls(s: _Scan, i: int, token: Token) -> None:
+    if token.is_word("desc") and not s.is_word(i + 1, "nulls") and s.clause_of(i) == "order":
+        s.report(
+            i,
+            "'desc' without 'nulls first' or 'nulls last': Redshift sorts NULLs first in descending order, DuckDB "
+            "last (write 'desc nulls last' to get DuckDB's order on both)",
+        )
+
+
+def _is_cast_to(s: _Scan, start: int, end: int, types: frozenset[str]) -> bool:
+    """Whether tokens start..end (inclusive) are exactly one cast to one of `types` (`cast(x as t)`, `x::t`)."""
+    first = s.tok(start)
+    if first is not None and first.is_word("cast") and s.is_op(start + 1, "(") and s.parens.get(start + 1) == end:
+        depth = 0
+        for j in range(start + 2, end):
+            if s.is_op(j, "("):
+                depth += 1
+            elif s.is_op(j, ")"):
+                depth -= 1
+            elif depth == 0 and s.is_word(j, "as"):
+                type_token = s.tok(j + 1)
+                return type_token is not None and type_token.lower in types and _cast_has_scale(s, j + 1)
+        return False
+    depth = 0
+    for j in range(start, end + 1):
+        if s.is_op(j, "("):
+            depth += 1
+        elif s.is_op(j, ")"):
+            depth -= 1
+        elif depth == 0 and s.is_op(j, "::"):
+            type_token = s.tok(j + 1)
+            return type_token is not None and type_token.lower in types and _cast_has_scale(s, j + 1)
+    return False
+
+
+def _cast_has_scale(s: _Scan, type_index: int) -> bool:
+    """A decimal cast must give its precision and scale (`decimal(18, 4)`); float types need nothing."""
+    if s.tokens[type_index].lower not in {"decimal", "numeric", "dec"}:
+        return True
+    close = s.parens.get(type_index + 1) if s.is_op(type_index + 1, "(") else None
+    return close is not None and any(s.is_op(j, ",") for j in range(type_index + 2, close))
+
+
+def _check_avg(s: _Scan, i: int, token: Token) -> None:
+    if not (token.is_word("avg") and s.is_op(i + 1, "(")) or s.is_op(i - 1, "."):
+        return
+    close = s.parens.get(i + 1)
+    if close is None:
+        return
+    start = i + 2
+    if s.is_word(start, "distinct", "all"):
+        start += 1
+    if start < close and _is_cast_to(s, start, close - 1, _AVG_CAST_TYPES):
+        return
+    s.report(
+        i,
+        "'avg(' of an argument that is not cast: Redshift returns the argument's type (BIGINT for integers, the "
+        "same scale for DECIMAL), DuckDB returns DOUBLE (write avg(cast(x as double precision)), or an exact "
+        "sum and count with exact_ratio())",
+    )
+
+
 _RULES: tuple[Callable[[_Scan, int, Token], None], ...] = (
     _check_call,
     _check_casts,
@@ -281,6 +358,8 @@ _RULES: tuple[Callable[[_Scan, int, Token], None], ...] = (
     _check_statements,
     _check_operators,
     _check_words,
+    _check_desc_nulls,
+    _check_avg,
 )
 
 

@@ -13,6 +13,8 @@ class Check(str, Enum):
     PARSE = "sqlfluff parse"
     COMPAT = "redshift compatibility"
     PHYSICAL = "dist/sort design"
+    RECORDED = "recorded dbt build"
+    RULES = "statement rules"
 
 
 @dataclass(frozen=True, order=True)

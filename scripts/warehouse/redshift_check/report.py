@@ -17,7 +17,7 @@ def summary_table(report: VerifyReport) -> Table:
     for summary in report.summaries:
         result = "[green]ok[/green]" if summary.passed else "[red]FAILED[/red]"
         checked = f"{summary.checked} {summary.unit}"
-        table.add_row(summary.check.value, checked, str(len(summary.findings)), result)
+        table.add_row(summary.name, checked, str(len(summary.findings)), result)
     return table
 
 
@@ -26,7 +26,7 @@ def print_report(report: VerifyReport, console: Console) -> None:
     for summary in report.summaries:
         if summary.passed:
             continue
-        console.print(f"{summary.check.value}:", style="bold", markup=False, highlight=False)
+        console.print(f"{summary.name}:", style="bold", markup=False, highlight=False)
         for finding in summary.findings:
             console.print(f"  {finding.render()}", markup=False, highlight=False, soft_wrap=True)
             if finding.snippet:
@@ -37,7 +37,8 @@ def print_report(report: VerifyReport, console: Console) -> None:
     else:
         console.print(
             f"Redshift verification failed: {len(report.findings)} problem(s). Lines refer to the compiled "
-            "SQL under target/redshift/compiled (target/redshift_incremental for [incremental]).",
+            "SQL under target/redshift/compiled (target/redshift_incremental for [incremental]); #N refers to "
+            "statement N of target/redshift_recorded/statements.sql.",
             style="red",
             markup=False,
             soft_wrap=True,

@@ -19,6 +19,15 @@ from warehouse.redshift_check.errors import ManifestError
 from warehouse.redshift_check.findings import Check, Finding
 from warehouse.redshift_check.fluff import parse_many
 from warehouse.redshift_check.physical import check_physical_design
+from warehouse.redshift_check.recording import (
+    Recording,
+    RecordSettings,
+    default_operations,
+    load_recording,
+    record_project,
+)
+from warehouse.redshift_check.rules import RuleContext, kinesis_schemas, run_rules
+from warehouse.redshift_check.rules.system_views import sql_files
 
 INCREMENTAL_SUFFIX = "[incremental]"
 # Compiled SQL that runs on the warehouse: models and the data tests attached to them, singular tests.
@@ -40,6 +49,10 @@ class VerifyConfig:
     verbose: bool = False
     jobs: int = 1
     write_docs: bool = False
+    # The recorded dbt-redshift build (recording.py) and the statement rules (rules/): where it writes, and
+    # which other SQL (files, folders, Python modules with SQL literals) the SQL-text rules check.
+    recorded_path: Path | None = None
+    sql_paths: tuple[Path, ...] = ()
 
     @property
     def docs_path(self) -> Path:
@@ -56,9 +69,14 @@ class VerifyConfig:
         verbose: bool = False,
         jobs: int | None = None,
         write_docs: bool = False,
+        record: bool = True,
+        sql_paths: tuple[Path, ...] = (),
     ) -> VerifyConfig:
+        """`sql_paths` are checked by the SQL-text rules besides the project's scripts/warehouse/aws."""
         project_dir = project_dir.resolve()
         target = (target_path or project_dir / "target" / "redshift").resolve()
+        aws_code = project_dir / "scripts" / "warehouse" / "aws"
+        sql_paths = ((aws_code,) if aws_code.is_dir() else ()) + tuple(sql_paths)
         return cls(
             project_dir=project_dir,
             target_path=target,
@@ -68,6 +86,8 @@ class VerifyConfig:
             verbose=verbose,
             jobs=jobs or os.cpu_count() or 1,
             write_docs=write_docs,
+            recorded_path=target.with_name(f"{target.name}_recorded") if record else None,
+            sql_paths=tuple(path.resolve() for path in sql_paths),
         )
 
 
@@ -86,10 +106,16 @@ class CheckSummary:
     checked: int
     unit: str
     findings: tuple[Finding, ...]
+    label: str = ""
 
     @property
     def passed(self) -> bool:
         return not self.findings
+
+    @property
+    def name(self) -> str:
+        """The row's name in the report: the check, or the rule for a statement rule."""
+        return self.label or self.check.value
 
 
 @dataclass(frozen=True)
@@ -232,6 +258,43 @@ def check_sql_files(files: list[SqlFile], jobs: int = 1) -> tuple[list[Finding],
     return parse, compat
 
 
+def _recording(config: VerifyConfig, recorded_path: Path) -> Recording | None:
+    if config.run_dbt:
+        _log.info("recording the statements dbt-redshift sends, offline, into %s", recorded_path)
+        settings = RecordSettings(config.project_dir, recorded_path, operations=default_operations())
+        return record_project(settings)
+    statements = recorded_path / "statements.jsonl"
+    return load_recording(statements) if statements.is_file() else None
+
+
+def recorded_summaries(config: VerifyConfig) -> tuple[CheckSummary, ...]:
+    """Record the build (unless --skip-dbt reuses the last recording) and run every statement rule."""
+    if config.recorded_path is None:
+        return ()
+    recording = _recording(config, config.recorded_path)
+    if recording is None:
+        missing = Finding(Check.RECORDED, "statements.jsonl", None, "no recording: run without --skip-dbt first")
+        return (CheckSummary(Check.RECORDED, 0, "statements", (missing,)),)
+    for note in recording.unanswered:
+        _log.debug("recording: %s", note)
+    manifest = load_manifest(config.recorded_path / "dbt" / "parse" / "manifest.json")
+    context = RuleContext(
+        statements=recording.statements,
+        manifest=manifest,
+        kinesis_schemas=kinesis_schemas(recording.statements, config.project_dir),
+        extra_sql=tuple(sql_files(config.sql_paths)),
+    )
+    phases = len(recording.phases)
+    summaries = [
+        CheckSummary(Check.RECORDED, len(recording.statements), f"statements, {phases} runs", recording.failures)
+    ]
+    for rule, outcome in run_rules(context):
+        summaries.append(
+            CheckSummary(Check.RULES, outcome.checked, outcome.unit, outcome.findings, f"rule {rule.name}")
+        )
+    return tuple(summaries)
+
+
 def run(config: VerifyConfig) -> VerifyReport:
     """Compile (unless `run_dbt` is off) and run every check. Raises RedshiftCheckError if it cannot run."""
     outcome = CompileOutcome()
@@ -272,5 +335,6 @@ def run(config: VerifyConfig) -> VerifyReport:
             CheckSummary(Check.PARSE, checked, "files", tuple(parse)),
             CheckSummary(Check.COMPAT, checked, "files", tuple(compat)),
             CheckSummary(Check.PHYSICAL, len(designs), "models", tuple(physical)),
+            *recorded_summaries(config),
         )
     )
