@@ -14,7 +14,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup run build docs test lint test-python test-dbt verify-redshift browser bench clean
+.PHONY: help setup run build docs test lint test-python test-dbt verify-redshift browser postgres bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -56,7 +56,10 @@ lint: setup  ## ruff over the Python, sqlfluff over the SQL
 browser:  ## headless Chromium for the docs-site test (apt-get only as root and only when missing)
 	scripts/setup/install_chromium.sh
 
-test-python: setup browser  ## pytest: generator, CLI, pipeline, AWS (moto), docs site in a browser, metrics, snapshots, governance
+postgres:  ## PostgreSQL 15 for the PostgreSQL tests (apt-get only as root and only when missing), started
+	scripts/setup/start_postgres.sh
+
+test-python: setup browser postgres  ## pytest: generator, CLI, pipeline, AWS (moto), docs site in a browser, metrics, snapshots, governance
 	$(BIN)/pytest
 
 test-dbt: setup  ## dbt build (models, data tests, unit tests) and source freshness on tiny data

@@ -2,7 +2,9 @@
 
 It compiles the project for the redshift target without a connection, parses every compiled model with
 sqlfluff's redshift dialect, checks the SQL for functions and constructs Redshift lacks, and checks the
-dist/sort design in the manifest. Exit status 0 when everything passes, 1 when a check fails.
+dist/sort design in the manifest. Then it runs the real dbt-redshift adapter against a recording connection
+(build twice, snapshot, source freshness, the CLI's run-operation) and checks every statement it would send
+against rules taken from AWS's documented limits. Exit status 0 when everything passes, 1 when a check fails.
 """
 
 from __future__ import annotations
@@ -55,11 +57,29 @@ def register(subparsers: Any) -> None:
         help="processes for the sqlfluff parse, the slow part (default: one per CPU)",
     )
     redshift.add_argument(
+        "--no-record",
+        action="store_true",
+        help="do not record the statements dbt-redshift sends (build, snapshot, freshness, run-operation) nor "
+        "check them with the statement rules",
+    )
+    redshift.add_argument(
+        "--check-sql",
+        type=Path,
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="also check this SQL file, folder or Python module (its SQL literals) with the SQL-text rules "
+        "(repeatable; scripts/warehouse/aws is always checked)",
+    )
+    redshift.add_argument(
         "--write-docs",
         action="store_true",
         help="rewrite the generated DDL block of docs/redshift.md from what the code generates",
     )
     redshift.set_defaults(func=run_redshift)
+    from warehouse.redshift_check.pg.command import add_parser as add_postgres_parser
+
+    add_postgres_parser(targets)
 
 
 def run_redshift(args: argparse.Namespace) -> int:
@@ -74,6 +94,8 @@ def run_redshift(args: argparse.Namespace) -> int:
         verbose=bool(getattr(args, "verbose", False)),
         jobs=args.jobs,
         write_docs=args.write_docs,
+        record=not getattr(args, "no_record", False),
+        sql_paths=tuple(getattr(args, "check_sql", None) or ()),
     )
     try:
         report = run(config)

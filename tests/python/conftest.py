@@ -12,6 +12,7 @@ if str(SCRIPTS) not in sys.path:
 
 import pytest  # noqa: E402
 
+from edge_lake import add_edge_records  # noqa: E402
 from tiny_warehouse import TinyWarehouse, build_tiny_warehouse, generate_docs  # noqa: E402
 
 
@@ -26,3 +27,9 @@ def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory) -> TinyWarehouse:
 def tiny_docs(tiny_warehouse: TinyWarehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`dbt docs generate` over the tiny warehouse: the folder holding index.html, manifest.json, catalog.json."""
     return generate_docs(tiny_warehouse, tmp_path_factory.mktemp("tiny_docs"))
+
+
+@pytest.fixture(scope="session")
+def edge_warehouse(tmp_path_factory: pytest.TempPathFactory) -> TinyWarehouse:
+    """The tiny lake plus the edge-value records of edge_lake.py, built once on DuckDB; tests must not change it."""
+    return build_tiny_warehouse(tmp_path_factory.mktemp("edge_warehouse"), prepare=add_edge_records)

@@ -11,19 +11,14 @@ from __future__ import annotations
 
 import pytest
 
-from edge_lake import add_edge_records, expected, sale_row
-from tiny_warehouse import TinyWarehouse, build_tiny_warehouse
+from edge_lake import expected, sale_row
+from tiny_warehouse import TinyWarehouse
 
 QUARANTINE = {
     "orders": "stg_orders__orders_quarantine",
     "store_sales": "stg_pos__store_sales_quarantine",
     "customers": "stg_crm__customers_quarantine",
 }
-
-
-@pytest.fixture(scope="module")
-def edge_warehouse(tmp_path_factory: pytest.TempPathFactory) -> TinyWarehouse:
-    return build_tiny_warehouse(tmp_path_factory.mktemp("edge_warehouse"), prepare=add_edge_records)
 
 
 @pytest.mark.slow
