@@ -57,8 +57,9 @@ fields terminated by '\001'
 lines terminated by '\n'
 stored as textfile
 {%- elif file_format == 'csv' %}
+{#- OpenCSVSerde's own defaults (separator ',', quote '"', escape '\'); AWS documents no other SERDEPROPERTIES
+    for it than 'wholeFile' (r_CREATE_EXTERNAL_TABLE.html), so none are set. #}
 row format serde 'org.apache.hadoop.hive.serde2.OpenCSVSerde'
-with serdeproperties ('separatorChar' = ',', 'quoteChar' = '"', 'escapeChar' = '\\')
 stored as textfile
 {%- elif file_format == 'parquet' %}
 stored as parquet

@@ -127,7 +127,11 @@ final as (
         rejection_reason,
         case when rejection_reason is not null then coalesce(
             raw_payload,
-            {{ dbt.concat(["'<a record of '", dbt.cast('payload_bytes', dbt.type_string()), "' bytes, longer than a varchar holds>'"]) }}
+            {{ dbt.concat([
+                "'<a record of '",
+                dbt.cast('payload_bytes', dbt.type_string()),
+                "' bytes, longer than a varchar holds>'",
+            ]) }}
         ) end as raw_record,
         partition_key,
         shard_id,

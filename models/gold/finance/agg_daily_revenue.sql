@@ -72,8 +72,8 @@ with_trailing_mean as (
         {#-
             The trailing window as an exact sum and a count, not AVG: AVG over a DECIMAL keeps the argument's
             scale on Redshift and is a DOUBLE on DuckDB (r_AVG.html), so a day at the boundary of a factor
-            could be flagged differently. The flag compares exact decimals on both engines; the mean that is
-            shown is computed in double precision on both.
+            could be flagged differently. The flag compares exact decimals on both engines, and the mean
+            shown is their exact ratio (exact_ratio), rounded alike everywhere.
         -#}
         sum(revenue_amount) over (
             order by date_day
@@ -96,8 +96,7 @@ with_revenue_flag as (
             when revenue_amount * trailing_days >= {{ var('revenue_flag_high_factor') }} * trailing_revenue then 'high'
             when revenue_amount * trailing_days <= {{ var('revenue_flag_low_factor') }} * trailing_revenue then 'low'
             else 'normal'
-        end as revenue_flag,
-        cast(trailing_revenue as double precision) / nullif(trailing_days, 0) as trailing_mean_revenue
+        end as revenue_flag
     from with_trailing_mean
 
 ),
@@ -114,7 +113,7 @@ final as (
         cast(gross_amount as decimal(18, 2)) as gross_amount,
         cast(discount_amount as decimal(18, 2)) as discount_amount,
         cast(revenue_amount as decimal(18, 2)) as revenue_amount,
-        cast(round(trailing_mean_revenue, 2) as decimal(18, 2)) as trailing_mean_revenue
+        cast({{ exact_ratio('trailing_revenue', 'trailing_days') }} as decimal(18, 2)) as trailing_mean_revenue
     from with_revenue_flag
 
 )

@@ -88,7 +88,7 @@ final as (
         case
             when previous_month_revenue is null or previous_month_revenue = 0 then null
             else cast(
-                round(100.0 * (revenue_amount - previous_month_revenue) / previous_month_revenue, 2)
+                {{ exact_ratio('revenue_amount - previous_month_revenue', 'previous_month_revenue', factor=100) }}
                 as decimal(18, 2)
             )
         end as revenue_growth_pct,

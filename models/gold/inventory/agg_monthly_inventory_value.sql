@@ -55,9 +55,12 @@ trended as (
 
     select
         regional.*,
-        avg(cast(regional.inventory_value as double precision)) over (
+        sum(regional.inventory_value) over (
             partition by regional.region order by regional.month_start_date rows between 11 preceding and current row
-        ) as rolling_12_month_avg_value,
+        ) as rolling_12_month_value_sum,
+        count(regional.inventory_value) over (
+            partition by regional.region order by regional.month_start_date rows between 11 preceding and current row
+        ) as rolling_12_month_value_count,
         max(case when regional.month_start_date = trend_start.first_trend_month then regional.inventory_value end)
             over (partition by regional.region) as trend_start_value
     from regional
@@ -80,14 +83,20 @@ final as (
         case
             when prior_year_inventory_value is null or prior_year_inventory_value = 0 then null
             else cast(
-                round(100.0 * (inventory_value - prior_year_inventory_value) / prior_year_inventory_value, 2)
+                {{ exact_ratio(
+                    'inventory_value - prior_year_inventory_value', 'prior_year_inventory_value', factor=100
+                ) }}
                 as decimal(18, 2)
             )
         end as yoy_value_change_pct,
-        cast(round(rolling_12_month_avg_value, 2) as decimal(18, 2)) as rolling_12_month_avg_value,
+        cast({{ exact_ratio('rolling_12_month_value_sum', 'rolling_12_month_value_count') }} as decimal(18, 2))
+            as rolling_12_month_avg_value,
         case
             when in_trend_window = 0 or trend_start_value is null or trend_start_value = 0 then null
-            else cast(round(100.0 * (inventory_value - trend_start_value) / trend_start_value, 2) as decimal(18, 2))
+            else cast(
+                {{ exact_ratio('inventory_value - trend_start_value', 'trend_start_value', factor=100) }}
+                as decimal(18, 2)
+            )
         end as trend_change_pct,
         in_trend_window = 1 as is_in_trend_window,
         month_start_date

@@ -135,10 +135,14 @@ compared as (
         lag(balances.inventory_value, 12) over (
             partition by balances.warehouse_id, balances.category order by balances.month_start_date
         ) as prior_year_inventory_value,
-        avg(cast(balances.inventory_value as double precision)) over (
+        sum(balances.inventory_value) over (
             partition by balances.warehouse_id, balances.category
             order by balances.month_start_date rows between 11 preceding and current row
-        ) as rolling_12_month_avg_value,
+        ) as rolling_12_month_value_sum,
+        count(balances.inventory_value) over (
+            partition by balances.warehouse_id, balances.category
+            order by balances.month_start_date rows between 11 preceding and current row
+        ) as rolling_12_month_value_count,
         (extract(year from bounds.last_month) - extract(year from balances.month_start_date)) * 12
         + extract(month from bounds.last_month) - extract(month from balances.month_start_date)
             as months_before_latest,
@@ -167,11 +171,14 @@ final as (
         case
             when prior_year_inventory_value is null or prior_year_inventory_value = 0 then null
             else cast(
-                round(100.0 * (inventory_value - prior_year_inventory_value) / prior_year_inventory_value, 2)
+                {{ exact_ratio(
+                    'inventory_value - prior_year_inventory_value', 'prior_year_inventory_value', factor=100
+                ) }}
                 as decimal(18, 2)
             )
         end as yoy_value_change_pct,
-        cast(round(rolling_12_month_avg_value, 2) as decimal(18, 2)) as rolling_12_month_avg_value,
+        cast({{ exact_ratio('rolling_12_month_value_sum', 'rolling_12_month_value_count') }} as decimal(18, 2))
+            as rolling_12_month_avg_value,
         months_before_latest < {{ var('inventory_trend_months') }} as is_in_trend_window,
         month_start_date,
         cast({{ dbt.last_day('month_start_date', 'month') }} as date) as month_end_date

@@ -85,7 +85,7 @@ final as (
         customer_segment,
         cast(purchase_count as {{ dbt.type_bigint() }}) as purchase_count,
         cast(total_spent as decimal(18, 2)) as total_spent,
-        cast(round(total_spent / purchase_count, 2) as decimal(18, 2)) as average_order_value,
+        cast({{ exact_ratio('total_spent', 'purchase_count') }} as decimal(18, 2)) as average_order_value,
         cast(days_since_last_purchase as {{ dbt.type_bigint() }}) as days_since_last_purchase,
         first_purchase_date,
         last_purchase_date,

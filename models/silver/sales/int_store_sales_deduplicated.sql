@@ -54,7 +54,11 @@ in_scope as (
 
 deduplicated as (
 
-    {{ latest_version('in_scope', ['sale_id'], '_arrival_date desc nulls last, _source_file desc nulls last, _record_number desc nulls last') }}
+    {{ latest_version(
+        'in_scope',
+        ['sale_id'],
+        '_arrival_date desc nulls last, _source_file desc nulls last, _record_number desc nulls last',
+    ) }}
 
 ),
 

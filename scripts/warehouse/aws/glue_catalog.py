@@ -165,7 +165,8 @@ def storage_descriptor(file_format: FileFormat, columns: Sequence[Column], locat
         formats = {"InputFormat": TEXT_INPUT, "OutputFormat": TEXT_OUTPUT}
         serde = {
             "SerializationLibrary": OPEN_CSV_SERDE,
-            "Parameters": {"separatorChar": ",", "quoteChar": '"', "escapeChar": "\\"},
+            # OpenCSVSerde's defaults (',', '"', '\\'), as the Spectrum DDL: no undocumented SERDEPROPERTIES.
+            "Parameters": {},
         }
     else:
         formats = {"InputFormat": PARQUET_INPUT, "OutputFormat": PARQUET_OUTPUT}

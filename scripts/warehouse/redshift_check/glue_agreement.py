@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from warehouse.aws.datasets import Dataset
-from warehouse.aws.glue_catalog import LAZY_SIMPLE_SERDE, OPEN_CSV_SERDE, PARQUET_SERDE, dataset_table_input, hive_type
+from warehouse.aws.glue_catalog import LAZY_SIMPLE_SERDE, PARQUET_SERDE, dataset_table_input, hive_type
 
 _TABLE = re.compile(
     r"create external table (?P<schema>\w+)\.(?P<name>\w+) \((?P<columns>.*?)\n\)\n"
@@ -29,6 +29,7 @@ class DdlTable:
     partitions: tuple[tuple[str, str], ...]
     serde: str
     properties: Mapping[str, str]
+    serde_properties: Mapping[str, str]
 
 
 def _pairs(text: str) -> tuple[tuple[str, str], ...]:
@@ -65,12 +66,15 @@ def parse_ddl(sql: str) -> dict[str, DdlTable]:
             serde = ""
         properties_match = re.search(r"table properties \((.*?)\)", rest, re.S)
         properties = dict(_PROPERTY.findall(properties_match.group(1))) if properties_match else {}
+        serde_match = re.search(r"with serdeproperties \((.*?)\)\n", rest, re.S)
+        serde_properties = dict(_PROPERTY.findall(serde_match.group(1))) if serde_match else {}
         tables[match.group("name")] = DdlTable(
             name=match.group("name"),
             columns=_pairs(re.sub(r"\n\s*", " ", match.group("columns"))),
             partitions=_pairs(match.group("partitions") or ""),
             serde=serde,
             properties=properties,
+            serde_properties=serde_properties,
         )
     return tables
 
@@ -102,11 +106,11 @@ def disagreements(ddl_sql: str, datasets: Iterable[Dataset], lake_root: str = "s
             problems.append(
                 f"{dataset.name}: table properties differ: DDL {dict(ddl.properties)}, Glue {glue_properties}"
             )
-        if ddl.serde == OPEN_CSV_SERDE:
-            glue_serde = descriptor["SerdeInfo"].get("Parameters") or {}
-            for key in ("separatorChar", "quoteChar"):
-                if key not in glue_serde:
-                    problems.append(f"{dataset.name}: Glue SerDe lacks {key}")
+        glue_serde = dict(descriptor["SerdeInfo"].get("Parameters") or {})
+        if glue_serde != dict(ddl.serde_properties) and ddl.serde != LAZY_SIMPLE_SERDE and ddl.serde != PARQUET_SERDE:
+            problems.append(
+                f"{dataset.name}: SERDEPROPERTIES differ: DDL {dict(ddl.serde_properties)}, Glue {glue_serde}"
+            )
     for name in sorted(set(tables) - {d.name for d in datasets}):
         problems.append(f"{name}: a CREATE EXTERNAL TABLE in the DDL but no Glue table")
     return problems
