@@ -61,3 +61,18 @@
         cast('kinesis://{{ source(source_name, table_name).identifier }}' as varchar(256)) as _source_file
     from {{ source(source_name, table_name) }}
 {%- endmacro %}
+
+{#-
+    The raw payload a quarantined stream record keeps: its text, or for a record too long for a varchar
+    (raw_payload null) a note of its size, so the quarantine row still says what arrived.
+-#}
+{% macro stream_raw_record(raw_payload='raw_payload', payload_bytes='payload_bytes') -%}
+    coalesce(
+        {{ raw_payload }},
+        {{ dbt.concat([
+            "'<a record of '",
+            dbt.cast(payload_bytes, dbt.type_string()),
+            "' bytes, longer than a varchar holds>'",
+        ]) }}
+    )
+{%- endmacro %}

@@ -125,14 +125,7 @@ final as (
         quantity_on_hand,
         unit_cost,
         rejection_reason,
-        case when rejection_reason is not null then coalesce(
-            raw_payload,
-            {{ dbt.concat([
-                "'<a record of '",
-                dbt.cast('payload_bytes', dbt.type_string()),
-                "' bytes, longer than a varchar holds>'",
-            ]) }}
-        ) end as raw_record,
+        case when rejection_reason is not null then {{ stream_raw_record() }} end as raw_record,
         partition_key,
         shard_id,
         sequence_number,

@@ -103,14 +103,7 @@ final as (
         {{ sized('device') }} as device,
         {{ sized('page_path') }} as page_path,
         rejection_reason,
-        case when rejection_reason is not null then coalesce(
-            raw_payload,
-            {{ dbt.concat([
-                "'<a record of '",
-                dbt.cast('payload_bytes', dbt.type_string()),
-                "' bytes, longer than a varchar holds>'",
-            ]) }}
-        ) end as raw_record,
+        case when rejection_reason is not null then {{ stream_raw_record() }} end as raw_record,
         shard_id,
         sequence_number,
         _source_file,
