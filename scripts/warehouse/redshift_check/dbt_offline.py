@@ -142,20 +142,16 @@ def offline_redshift_adapter(relations_exist: bool) -> Iterator[None]:
         yield
 
 
+def dbt_args(project_dir: Path, target: str, target_path: Path, verbose: bool) -> list[str]:
+    """The arguments every offline dbt invocation shares: this project and its profiles, the target, and a
+    target path of its own (with its logs), quiet unless verbose."""
+    args = ["--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--target", target]
+    args += ["--target-path", str(target_path), "--log-path", str(target_path / "logs")]
+    return args if verbose else [*args, "--quiet"]
+
+
 def _common_args(settings: CompileSettings, target_path: Path) -> list[str]:
-    args = [
-        "--project-dir",
-        str(settings.project_dir),
-        "--profiles-dir",
-        str(settings.project_dir),
-        "--target",
-        settings.target,
-        "--target-path",
-        str(target_path),
-        "--log-path",
-        str(target_path / "logs"),
-    ]
-    return args if settings.verbose else [*args, "--quiet"]
+    return dbt_args(settings.project_dir, settings.target, target_path, settings.verbose)
 
 
 def _node_failures(result: Any, phase: str) -> list[Finding]:

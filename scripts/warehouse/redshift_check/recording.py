@@ -31,7 +31,7 @@ from typing import Any
 from unittest import mock
 
 from warehouse import log
-from warehouse.redshift_check.dbt_offline import offline_environment
+from warehouse.redshift_check.dbt_offline import dbt_args, offline_environment
 from warehouse.redshift_check.errors import DbtStepError, OfflineConnectionError
 from warehouse.redshift_check.findings import Check, Finding
 from warehouse.redshift_check.simulated import QueryResult, WarehouseState
@@ -232,19 +232,7 @@ def default_operations() -> tuple[Operation, ...]:
 
 
 def _args(settings: RecordSettings, target_path: Path) -> list[str]:
-    args = [
-        "--project-dir",
-        str(settings.project_dir),
-        "--profiles-dir",
-        str(settings.project_dir),
-        "--target",
-        settings.target,
-        "--target-path",
-        str(target_path),
-        "--log-path",
-        str(target_path / "logs"),
-    ]
-    return args if settings.verbose else [*args, "--quiet"]
+    return dbt_args(settings.project_dir, settings.target, target_path, settings.verbose)
 
 
 def _failures(result: Any, phase: str) -> list[Finding]:
