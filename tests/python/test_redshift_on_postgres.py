@@ -137,6 +137,19 @@ def test_varchar_overflow_raises_and_widths_are_bytes(executor: execute.Executor
     assert "longer than 4 bytes" in result.message
 
 
+def test_a_table_keeping_the_raw_layers_width_fails(executor: execute.Executor) -> None:
+    wide = _model("wide", "select cast('a' as varchar(65535)) as store_name")
+    result = executor.run_node(wide, {})
+    assert result.status == execute.FAILED
+    assert "stores store_name as varchar(65535)" in result.message
+    executor.connection.rollback()
+    raw = _model("raw_kept", "select cast('a' as varchar(65535)) as raw_record, cast('b' as varchar(64)) as sku")
+    assert executor.run_node(raw, {}).status != execute.FAILED
+    executor.connection.rollback()
+    view = _model("wide_view", "select cast('a' as varchar(65535)) as store_name", materialized="view")
+    assert executor.run_node(view, {}).status != execute.FAILED
+
+
 def test_contract_type_mismatch_fails_like_dbt(executor: execute.Executor) -> None:
     contract = [{"name": "amount", "data_type": "bigint", "constraints": []}]
     node = _model(

@@ -9,7 +9,9 @@ After a relation is built the harness checks what PostgreSQL would let through b
   model read it through `select *`, which on Spectrum does not return pseudocolumns;
 - a varchar(n)/char(n) value longer than n BYTES: Redshift's widths are bytes, PostgreSQL's characters.
   For a contract-enforced table (create table + insert on Redshift) that is the insert's error; elsewhere
-  it is the truncation Redshift's explicit cast would do, reported as a warning.
+  it is the truncation Redshift's explicit cast would do, reported as a warning;
+- a table column of varchar(65535) other than the raw payload: a width inherited from the raw layer that
+  every later CREATE TABLE AS would carry (and a distribution key would be that wide).
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ def first_line(sql: str | None) -> str:
         if stripped and not stripped.startswith("--"):
             return stripped[:160]
     return ""
+
+
+# The widest varchar (r_Character_types.html); only the raw payload columns may keep it.
+MAX_VARCHAR = 65535
+RAW_TEXT_COLUMNS = frozenset({"raw_record", "raw_payload"})
 
 
 @dataclass
@@ -250,6 +257,13 @@ class Executor:
         ).fetchall()
         if not widths:
             return
+        wide = [name for name, width in widths if width >= MAX_VARCHAR and name not in RAW_TEXT_COLUMNS]
+        if wide and node.materialized != "view":
+            raise _NodeError(
+                f"stores {', '.join(sorted(wide))} as varchar({MAX_VARCHAR}): a width taken from the raw layer "
+                "travels through CREATE TABLE AS into every table after it; cast the column to its own width "
+                "(bronze: `sized()` with the width its YAML declares)"
+            )
         checks = ", ".join(
             f"count(*) filter (where octet_length({sources_module.quote_ident(name)}) > {width})"
             for name, width in widths
