@@ -13,6 +13,7 @@ from rich.console import Console
 
 from warehouse import log
 from warehouse.building.duckdb_counts import DuckDBLockedError, count_rows, ensure_unlocked, is_lock_error
+from warehouse.building.preflight import LakePreflightError, check_lake
 from warehouse.building.progress import BuildEvents
 from warehouse.building.render import render, summary_console, write_json
 from warehouse.building.runner import BuildOptions, dbt_args, invoke_dbt
@@ -73,6 +74,12 @@ def run_build(options: BuildOptions, settings: Settings | None = None, out: Cons
     settings.apply_to_environ()
     local = settings.target == "local"
     if local:
+        if settings.lake_is_local:
+            try:
+                check_lake(Path(settings.lake_root), project_dir)
+            except LakePreflightError as exc:
+                logger.error("%s", exc)
+                return 1
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         try:
             ensure_unlocked(settings.duckdb_path)
@@ -90,6 +97,14 @@ def run_build(options: BuildOptions, settings: Settings | None = None, out: Cons
 
     manifest = _read_json(events.artifacts.get("manifest.json"))
     run_results = _read_json(events.artifacts.get("run_results.json"))
+    if result.success and (options.select or options.exclude) and not run_results.get("results"):
+        # dbt calls a selection that matches nothing a success; the summary of a previous build is kept.
+        logger.error(
+            "the selection matched nothing (--select %s%s): check the names; nothing was built",
+            " ".join(options.select) or "(all)",
+            f" --exclude {' '.join(options.exclude)}" if options.exclude else "",
+        )
+        return 1
     _report_run_failure(result.exception, run_results, settings)
     counts = count_rows(settings.duckdb_path, relations_to_count(manifest, run_results)) if local else None
     summary = summarize(

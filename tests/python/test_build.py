@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -624,3 +625,48 @@ def test_dbt_that_cannot_start_fails_the_build_with_its_message(
     assert "dbt could not run" in caplog.text and "tiny" in caplog.text
     summary = json.loads((tiny_project / "target" / "build_summary.json").read_text())
     assert summary["success"] is False and summary["models"] == {}
+
+
+# --- preflight: a lake that cannot feed a build stops it before dbt runs ------------------------------------
+
+
+def test_preflight_names_every_missing_dataset_and_an_absent_lake(tmp_path: Path) -> None:
+    from warehouse.building.preflight import LakePreflightError, check_lake, lake_problems
+    from warehouse.config import PROJECT_DIR
+
+    assert [p.reason for p in lake_problems(tmp_path / "nowhere", PROJECT_DIR)] == ["there is no lake here"]
+    lake = tmp_path / "lake"
+    for folder in ("raw/orders", "raw/customers", "stream/web_events"):
+        (lake / folder / "dt=2025-10-01").mkdir(parents=True)
+    (lake / "raw/orders/dt=2025-10-01/part-0000.ndjson").write_text("{}\n", encoding="utf-8")
+    (lake / "raw/customers/dt=2025-10-01/._part-0000.ndjson").write_text("x", encoding="utf-8")  # not data
+    missing = {p.folder.relative_to(lake).as_posix() for p in lake_problems(lake, PROJECT_DIR)}
+    assert "raw/orders" not in missing
+    assert {"raw/customers", "raw/store_sales", "stream/web_events", "stream/inventory_cdc"} <= missing
+    assert "cold/inventory_movements" not in missing  # may be empty until the first offload
+    with pytest.raises(LakePreflightError, match=r"raw/customers: no dt=YYYY-MM-DD folder with a file"):
+        check_lake(lake, PROJECT_DIR)
+
+
+@pytest.mark.slow
+def test_a_build_without_a_lake_or_with_an_empty_selection_fails_and_changes_nothing(
+    tiny_warehouse: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warehouse import cli
+
+    missing = tmp_path / "no_data_here"
+    monkeypatch.setenv("WAREHOUSE_DATA_DIR", str(missing))
+    monkeypatch.delenv("WAREHOUSE_LAKE_ROOT", raising=False)
+    assert cli.main(["build", "--no-progress"]) == 1
+    assert not missing.exists(), "a build without a lake must not create a data folder or a warehouse"
+
+    data = tmp_path / "copy"
+    shutil.copytree(tiny_warehouse.data_dir / "lake", data / "lake")
+    monkeypatch.setenv("WAREHOUSE_DATA_DIR", str(data))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(data / "target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(data / "logs"))
+    summary = data / "target" / "build_summary.json"
+    summary.parent.mkdir(parents=True)
+    summary.write_text('{"previous": true}', encoding="utf-8")
+    assert cli.main(["build", "--no-progress", "--select", "fct_sale"]) == 1
+    assert summary.read_text(encoding="utf-8") == '{"previous": true}'

@@ -36,8 +36,6 @@ RAW_RECORD_TYPE = "varchar(65535)"
 class FileFormat(str, Enum):
     TEXT_LINES = "text_lines"  # each line is one varchar column, raw_record
     CSV = "csv"  # header row, columns as listed
-    # One JSON page per line, read with the JSON SerDe: the page's scalar fields plus the records as
-    # array<struct<...>> (a page line is far longer than a varchar column holds).
     PARQUET = "parquet"
 
     @property
@@ -70,6 +68,8 @@ class Dataset:
     partitions: tuple[Partition, ...]
     description: str
     defined_in: Path
+    # `external.may_be_empty`: the dataset legitimately has no file yet (the cold tier before its first offload).
+    may_be_empty: bool = False
 
     def uri(self, lake_root: str) -> str:
         """The dataset's folder under a lake root (`s3://bucket/prefix` or a local folder), with a slash."""
@@ -189,6 +189,7 @@ def _dataset(source: Mapping[str, Any], table: Mapping[str, Any], path: Path) ->
         partitions=partitions,
         description=plain_text(table.get("description")),
         defined_in=path,
+        may_be_empty=bool((table.get("external") or {}).get("may_be_empty", False)),
     )
 
 

@@ -1,0 +1,64 @@
+"""Checks before a local build reads the lake: a lake that is not there, or a dataset with no file, would
+let dbt build gold from nothing (a dimension rebuilt as its unknown member alone, a fact without its online
+orders). Each problem names the folder and says what to do; all of them are reported at once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from warehouse.aws.datasets import load_datasets
+
+# The streams' micro-batch folders under the lake root (docs/streams.md).
+STREAM_FOLDERS: tuple[str, ...] = ("stream/web_events", "stream/inventory_cdc")
+
+
+class LakePreflightError(RuntimeError):
+    """The lake cannot feed a build; the message lists every problem and the fix."""
+
+
+@dataclass(frozen=True)
+class LakeProblem:
+    folder: Path
+    reason: str
+
+
+def _has_files(folder: Path) -> bool:
+    """A `dt=` partition folder under `folder` holds at least one data file (not a hidden or `_` marker)."""
+    return any(
+        path.is_file() and not path.name.startswith((".", "_"))
+        for partition in folder.glob("dt=*")
+        for path in partition.iterdir()
+    )
+
+
+def lake_problems(lake_root: Path, project_dir: Path) -> list[LakeProblem]:
+    if not lake_root.is_dir():
+        return [LakeProblem(lake_root, "there is no lake here")]
+    # With WAREHOUSE_CATALOG_DSN the product catalog is read live from PostgreSQL, not from the lake.
+    live_catalog = bool(os.environ.get("WAREHOUSE_CATALOG_DSN", "").strip())
+    folders = [
+        (lake_root / d.location, d.may_be_empty)
+        for d in load_datasets(project_dir)
+        if not (live_catalog and d.source == "catalog")
+    ]
+    folders += [(lake_root / stream, False) for stream in STREAM_FOLDERS]
+    return [
+        LakeProblem(folder, "no dt=YYYY-MM-DD folder with a file")
+        for folder, may_be_empty in folders
+        if not may_be_empty and not (folder.is_dir() and _has_files(folder))
+    ]
+
+
+def check_lake(lake_root: Path, project_dir: Path) -> None:
+    """Raise LakePreflightError listing every missing dataset of the lake at `lake_root`."""
+    problems = lake_problems(lake_root, project_dir)
+    if not problems:
+        return
+    lines = "\n".join(f"  - {p.folder}: {p.reason}" for p in problems)
+    raise LakePreflightError(
+        f"the lake at {lake_root} cannot feed a build; nothing was built:\n{lines}\n"
+        "Generate a lake with `warehouse generate --scale tiny|default|full`, or point WAREHOUSE_DATA_DIR "
+        "(or WAREHOUSE_LAKE_ROOT) at the folder that holds one."
+    )
