@@ -179,6 +179,22 @@ def test_generation_is_deterministic_and_the_producer_writes_the_same_batches(ti
         assert (root / "stream" / relative).read_bytes() == (tiny.root / "stream" / relative).read_bytes()
 
 
+@pytest.mark.slow
+def test_produce_without_flags_keeps_an_existing_stream_and_follows_the_lake(tiny: Lake, tmp_path: Path) -> None:
+    """No flag deletes lake data: an existing stream folder is refused without --overwrite, and the scale and
+    seed default to the lake's own manifest, never to tiny."""
+    import shutil
+
+    root = tmp_path / "lake"
+    shutil.copytree(tiny.root, root)
+    before = {p: p.read_bytes() for p in (root / "stream" / STREAM).rglob("*.ndjson")}
+    assert _run_cli(["stream", "produce", "--stream", STREAM, "--lake-root", str(root)]) != 0
+    assert {p: p.read_bytes() for p in (root / "stream" / STREAM).rglob("*.ndjson")} == before
+    assert _run_cli(["stream", "produce", "--stream", STREAM, "--lake-root", str(root), "--overwrite"]) == 0
+    # The lake's manifest says tiny, seed 42: the same stream again, byte for byte.
+    assert {p: p.read_bytes() for p in (root / "stream" / STREAM).rglob("*.ndjson")} == before
+
+
 def test_generation_in_small_chunks_writes_the_same_files(
     tiny: Lake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -447,3 +463,10 @@ def test_partial_failure_with_a_botocore_stubber() -> None:
 def test_envelope_records_decode_the_data_field() -> None:
     line = json.dumps({"partition_key": "1|A", "data": '{"a": 1}', "shard_id": "s", "sequence_number": "1"})
     assert list(envelope_records([line])) == [StreamRecord("1|A", b'{"a": 1}')]
+
+
+@pytest.mark.parametrize("months", ["-1", "0", "x"])
+def test_tiering_refuses_a_horizon_that_would_offload_everything(months: str) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        _run_cli(["inventory", "tier", "--horizon-months", months, "--dry-run"])
+    assert exit_info.value.code == 2

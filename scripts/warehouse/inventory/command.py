@@ -37,7 +37,7 @@ def register(subparsers: Any) -> None:
     )
     tier.add_argument(
         "--horizon-months",
-        type=int,
+        type=_positive_months,
         default=None,
         help="keep this many months hot (default: the dbt var inventory_hot_months, 36)",
     )
@@ -51,6 +51,18 @@ def register(subparsers: Any) -> None:
     tier.add_argument("--dry-run", action="store_true", help="count what would be offloaded, change nothing")
     tier.add_argument("--target", choices=("local", "redshift"), default=None, help="dbt target")
     tier.set_defaults(func=_tier)
+
+
+def _positive_months(text: str) -> int:
+    """At least one month stays hot: 0 or a negative horizon would offload (and delete from the hot table)
+    the whole history, the current month included."""
+    try:
+        months = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of months") from None
+    if months < 1:
+        raise argparse.ArgumentTypeError(f"{months}: keep at least 1 month hot (the default is 36)")
+    return months
 
 
 def operation_args(horizon_months: int | None, as_of: dt.date | None, dry_run: bool) -> dict[str, Any]:

@@ -8,6 +8,7 @@ warehouse stream validate [--stream inventory_cdc]
 from __future__ import annotations
 
 import argparse
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from warehouse import log
 from warehouse.config import ConfigError, Settings
 from warehouse.generate import inventory_cdc, lookups, reference, sql, warehouses, web_events
+from warehouse.generate.manifest import MANIFEST_PATH
 from warehouse.generate.scales import SCALES, Scale, parse_scale
 from warehouse.stream import validator
 from warehouse.stream.producer import (
@@ -66,11 +68,16 @@ def register(subparsers: Any) -> None:
     produce.add_argument(
         "--scale",
         type=_scale,
-        default=SCALES["tiny"],
+        default=None,
         metavar="SCALE",
-        help="generation scale (default: tiny)",
+        help="generation scale (default: the lake's own, from its manifest; tiny without a lake)",
     )
-    produce.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    produce.add_argument("--seed", type=int, default=None, help="random seed (default: the lake's own; 42)")
+    produce.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the lake's existing micro-batches of the stream (without it, existing ones are never touched)",
+    )
     produce.add_argument("--from-lake", action="store_true", help="replay the micro-batch files already in the lake")
     produce.add_argument("--lake-root", default=None, help="local lake root (default: $WAREHOUSE_LAKE_ROOT)")
     produce.add_argument("--kinesis", metavar="STREAM_NAME", default=None, help="Kinesis data stream to put to")
@@ -104,6 +111,28 @@ def _lake_root(argument: str | None) -> Path:
     return Path(root)
 
 
+def _scale_and_seed(lake_root: Path, scale: Scale | None, seed: int | None) -> tuple[Scale, int]:
+    """The scale and seed to generate with: as given, else the lake's own (its generation manifest), so the
+    stream matches the lake's warehouses and catalog; tiny and 42 only when there is no lake."""
+    manifest = lake_root / MANIFEST_PATH
+    if manifest.is_file():
+        written = json.loads(manifest.read_text(encoding="utf-8"))
+        name = str(written.get("scale", {}).get("name", ""))
+        lake_scale = SCALES.get(name) or parse_scale(str(written.get("scale", {}).get("orders", name)))
+        lake_seed = int(written.get("seed", 42))
+        if (scale is not None and scale.name != lake_scale.name) or (seed is not None and seed != lake_seed):
+            logger.warning(
+                "the lake at %s was generated at scale %s, seed %s; producing with scale %s, seed %s",
+                lake_root,
+                lake_scale.name,
+                lake_seed,
+                (scale or lake_scale).name,
+                seed if seed is not None else lake_seed,
+            )
+        return scale or lake_scale, lake_seed if seed is None else seed
+    return scale or SCALES["tiny"], 42 if seed is None else seed
+
+
 def _produce(args: argparse.Namespace) -> int:
     lake_root = _lake_root(args.lake_root)
     if args.stream != inventory_cdc.STREAM and not args.from_lake:
@@ -114,8 +143,16 @@ def _produce(args: argparse.Namespace) -> int:
             raise ConfigError(f"no micro-batch files under {lake_root / 'stream' / args.stream}")
         source = f"{len(records):,} records from {lake_root / 'stream' / args.stream}"
     else:
-        generated = generated_stream(args.scale, args.seed)
+        scale, seed = _scale_and_seed(lake_root, args.scale, args.seed)
+        generated = generated_stream(scale, seed)
         if args.kinesis is None:
+            folder = inventory_cdc.stream_dir(lake_root)
+            if not args.overwrite and folder.is_dir() and any(folder.rglob("*.ndjson")):
+                raise ConfigError(
+                    f"{folder} already holds micro-batches: writing would delete them and the next incremental "
+                    "build would see a different stream. Add --overwrite to replace them on purpose, or "
+                    "--kinesis NAME to send the stream to Kinesis instead"
+                )
             files, written = inventory_cdc.write_batches(inventory_cdc.stream_dir(lake_root), generated)
             logger.info(
                 "%s: %d micro-batches, %s records, %.1f MB under %s",
@@ -127,7 +164,7 @@ def _produce(args: argparse.Namespace) -> int:
             )
             return 0
         records = list(envelope_records(generated.line))
-        source = f"{len(records):,} generated records ({args.scale.name}, seed {args.seed})"
+        source = f"{len(records):,} generated records ({scale.name}, seed {seed})"
     if args.limit is not None:
         records = records[: args.limit]
     if args.kinesis is None:
