@@ -57,6 +57,8 @@ def _run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     database = Path(args.database) if args.database else settings.duckdb_path
     checksums = table_checksums(database, args.schema)
+    if not checksums:
+        raise ConfigError(f"{database} has no table in schema {args.schema!r} (a typo, or a warehouse not built yet)")
     if args.json:
         print(json.dumps({name: asdict(value) for name, value in checksums.items()}, indent=2))
     else:

@@ -670,3 +670,14 @@ def test_a_build_without_a_lake_or_with_an_empty_selection_fails_and_changes_not
     summary.write_text('{"previous": true}', encoding="utf-8")
     assert cli.main(["build", "--no-progress", "--select", "fct_sale"]) == 1
     assert summary.read_text(encoding="utf-8") == '{"previous": true}'
+
+
+def test_checksums_of_a_schema_with_no_table_is_an_error(tmp_path: Path) -> None:
+    from warehouse import cli
+
+    database = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute("create schema gold; create table gold.t as select 1 as a")
+    con.close()
+    assert cli.main(["checksums", "--database", str(database)]) == 0
+    assert cli.main(["checksums", "--database", str(database), "--schema", "nosuch"]) == 2
