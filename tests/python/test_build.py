@@ -378,6 +378,8 @@ def test_dbt_args_silence_the_console_but_keep_the_file_log(tmp_path: Path) -> N
     assert args[args.index("--log-level") + 1] == "none"
     assert args[args.index("--log-level-file") + 1] == "debug"
     assert "--log-level" not in dbt_args(BuildOptions(progress=False), tmp_path, tmp_path)
+    # pytest's stdout is not a terminal: piped logs carry no colour codes.
+    assert "--no-use-colors" in dbt_args(BuildOptions(progress=False), tmp_path, tmp_path)
 
 
 def node(unique_id: str, name: str, resource_type: str) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,9 @@ def dbt_args(options: BuildOptions, project_dir: Path, profiles_dir: Path) -> li
         args.append("--full-refresh")
     if options.progress:
         args += ["--log-level", "none", "--log-level-file", "debug"]
+    elif not sys.stdout.isatty():
+        # dbt colours its log lines even when they go to a file or a pipe; a log read later needs none.
+        args.append("--no-use-colors")
     return args
 
 
