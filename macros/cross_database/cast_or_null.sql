@@ -12,7 +12,11 @@
          '+02:00' is rejected, not dropped unconverted);
       2. TRY_CAST for what the shape cannot see: a calendar date that does not exist ('2024-02-30'),
          an integer out of range. Redshift has TRY_CAST (r_TRY_CAST.html): it returns NULL where CAST
-         would raise, so one bad value quarantines its record instead of failing the model.
+         would raise, so one bad value quarantines its record instead of failing the model;
+      3. a timestamp is an event time, so it must fall inside the calendar the warehouse reports on
+         (var calendar_start to var calendar_end, dim_date's range): a year 1900 or 2999 would break the
+         facts' relationship to dim_date, or win deduplication for ever as the "latest" version. Dates
+         (a signup, an opening) are attributes and keep any real calendar date.
 -#}
 {% macro cast_or_null(text_expr, data_type) -%}
     {%- set base_type = data_type.split('(')[0] | trim | lower -%}
@@ -22,7 +26,17 @@
     {%- else -%}
         {%- set shape = globalretail.literal_shape(data_type) -%}
         {%- set literal = "replace(replace(" ~ value ~ ", 'T', ' '), 'Z', '')" if base_type == 'timestamp' else value -%}
-        case when {{ globalretail.regex_full_match(value, shape) }} then {{ globalretail.try_cast(literal, data_type) }} end
+        {%- set typed = globalretail.try_cast(literal, data_type) -%}
+        {%- if base_type == 'timestamp' -%}
+            {%- set first_day = modules.datetime.date.fromisoformat(var('calendar_start')) -%}
+            {%- set after_last = modules.datetime.date.fromisoformat(var('calendar_end')) + modules.datetime.timedelta(days=1) -%}
+        case when {{ globalretail.regex_full_match(value, shape) }}
+            and {{ typed }} >= cast('{{ first_day }}' as timestamp)
+            and {{ typed }} < cast('{{ after_last }}' as timestamp)
+            then {{ typed }} end
+        {%- else -%}
+        case when {{ globalretail.regex_full_match(value, shape) }} then {{ typed }} end
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 

@@ -57,6 +57,12 @@ ORDER_CASES: dict[str, tuple[dict[str, Any], str]] = {
     "edge-order-fraction-customer": ({"customer_id": 1.5}, "invalid_customer_id"),
     "edge-order-long-status": ({"status": "s" * 40}, "value_too_long"),
     "edge-order-long-region": ({"region": "r" * 33}, "value_too_long"),
+    "edge-order-year-1900": ({"order_ts": "1900-01-01T00:00:00Z"}, "invalid_ordered_at"),
+    "edge-order-infinity": ({"order_ts": "infinity"}, "invalid_ordered_at"),
+    "edge-order-epoch": ({"order_ts": "epoch"}, "invalid_ordered_at"),
+    "edge-order-updated-2999": ({"updated_at": "2999-01-01T00:00:00Z"}, "invalid_updated_at"),
+    "edge-order-array-line": ({"__array__": True}, "malformed_json"),
+    "edge-order-unknown-status": ({"status": "lost_in_transit"}, "invalid_order_status"),
 }
 
 SALE_HEADER = "sale_id,store_id,customer_id,product_id,sold_at,quantity,unit_price,discount_amount,payment_method"
@@ -67,6 +73,7 @@ SALE_CASES: dict[str, tuple[str, str]] = {
     "edge-sale-offset": ("990003,1,,1,2025-10-15T10:00:00-05:00,1,9.99,0.00,card", "invalid_sold_at"),
     "edge-sale-long-payment": ("990004,1,,1,2025-10-15T10:00:00Z,1,9.99,0.00," + "p" * 33, "value_too_long"),
     "edge-sale-discount-digits": ("990005,1,,1,2025-10-15T10:00:00Z,1,9.99,0.001,card", "invalid_discount_amount"),
+    "edge-sale-year-2999": ("990006,1,,1,2999-10-15T10:00:00Z,1,9.99,0.00,card", "invalid_sold_at"),
 }
 
 
@@ -107,9 +114,7 @@ def sale_row(token: str) -> str:
 
 def add_edge_records(lake_root: Path) -> list[EdgeRecord]:
     """Write the edge records into `lake_root` (a generated lake) and return what bronze must make of them."""
-    orders = [
-        json.dumps(_order(token, **changes), separators=(",", ":")) for token, (changes, _) in ORDER_CASES.items()
-    ]
+    orders = [_order_line(token, changes) for token, (changes, _) in ORDER_CASES.items()]
     _write(lake_root / "raw" / "orders" / f"dt={ARRIVAL}" / "part-9000.ndjson", orders)
     _write(
         lake_root / "raw" / "store_sales" / f"dt={ARRIVAL}" / "part-9000.csv",
@@ -118,6 +123,13 @@ def add_edge_records(lake_root: Path) -> list[EdgeRecord]:
     customers = [json.dumps(_customer(token, **changes)) for token, (changes, _) in CUSTOMER_CASES.items()]
     _write(lake_root / "raw" / "customers" / f"dt={ARRIVAL}" / "part-9000.ndjson", customers)
     return expected()
+
+
+def _order_line(token: str, changes: dict[str, Any]) -> str:
+    """The order as a JSON line; `__array__` wraps it in a JSON array (valid JSON, but not an object)."""
+    wrap = bool(changes.get("__array__", False))
+    line = json.dumps(_order(token, **{k: v for k, v in changes.items() if k != "__array__"}), separators=(",", ":"))
+    return f"[{line}]" if wrap else line
 
 
 def _write(path: Path, lines: list[str]) -> None:

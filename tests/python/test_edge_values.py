@@ -43,7 +43,7 @@ def test_every_edge_value_is_quarantined_with_its_reason(edge_warehouse: TinyWar
 def test_no_edge_value_reaches_silver(edge_warehouse: TinyWarehouse) -> None:
     (orders,) = edge_warehouse.query("select count(*) from silver.int_orders_deduplicated where order_id >= 990000")[0]
     (sales,) = edge_warehouse.query(
-        "select count(*) from silver.int_store_sales_deduplicated where sale_id between 990001 and 990005"
+        "select count(*) from silver.int_store_sales_deduplicated where sale_id between 990001 and 990006"
     )[0]
     (customers,) = edge_warehouse.query(
         "select count(*) from silver.int_customers_deduplicated where customer_id >= 990000"

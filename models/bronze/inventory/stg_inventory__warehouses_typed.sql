@@ -33,6 +33,7 @@ checked as (
             when capacity_units is not null and capacity_units_typed is null then 'invalid_capacity_units'
             when opened_date is not null and opened_date_typed is null then 'invalid_opened_date'
             when updated_at is not null and updated_at_typed is null then 'invalid_updated_at'
+            when {{ not_in_enumeration('lower(warehouse_type)', 'warehouse_types') }} then 'invalid_warehouse_type'
         end as rejection_reason,
         {{ csv_raw_record(['warehouse_id', 'warehouse_code', 'warehouse_name', 'country_code', 'city',
             'warehouse_type', 'capacity_units', 'opened_date', 'updated_at']) }} as csv_record

@@ -109,6 +109,7 @@ checked as (
             when quantity <= 0 then 'non_positive_quantity'
             when unit_price < 0 then 'negative_unit_price'
             when discount < 0 or discount > 1 then 'discount_out_of_range'
+            when {{ not_in_enumeration('order_status', 'order_statuses') }} then 'invalid_order_status'
         end as rejection_reason
     from typed
 

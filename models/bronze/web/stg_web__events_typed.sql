@@ -83,6 +83,7 @@ checked as (
             when event_payload is null then 'malformed_json'
             when event_id is null then 'missing_event_id'
             when event_type is null then 'missing_event_type'
+            when {{ not_in_enumeration('event_type', 'web_event_types') }} then 'invalid_event_type'
             when occurred_at_text is null then 'missing_occurred_at'
             when occurred_at is null then 'invalid_occurred_at'
             when customer_id_text is not null and customer_id is null then 'invalid_customer_id'
