@@ -12,6 +12,7 @@ from typing import Any
 from rich.console import Console
 
 from warehouse import log
+from warehouse.building import lake_identity
 from warehouse.building.duckdb_counts import DuckDBLockedError, count_rows, ensure_unlocked, is_lock_error
 from warehouse.building.preflight import LakePreflightError, check_lake
 from warehouse.building.progress import BuildEvents
@@ -73,6 +74,7 @@ def run_build(options: BuildOptions, settings: Settings | None = None, out: Cons
     profiles_dir = (options.profiles_dir or project_dir).resolve()
     settings.apply_to_environ()
     local = settings.target == "local"
+    identity = None
     if local:
         if settings.lake_is_local:
             try:
@@ -86,6 +88,12 @@ def run_build(options: BuildOptions, settings: Settings | None = None, out: Cons
         except DuckDBLockedError as exc:
             logger.error("%s", exc)
             return 1
+        if settings.lake_is_local:
+            try:
+                identity = lake_identity.check(settings.duckdb_path, Path(settings.lake_root), options.full_refresh)
+            except lake_identity.LakeChangedError as exc:
+                logger.error("%s", exc)
+                return 1
 
     events = BuildEvents(log.console, show_progress=options.progress)
     started = time.monotonic()
@@ -120,6 +128,8 @@ def run_build(options: BuildOptions, settings: Settings | None = None, out: Cons
     target_dir = written.parent if written else project_dir / "target"
     summary_path = write_json(summary, target_dir / SUMMARY_FILE)
     render(summary, out or summary_console(), summary_path)
+    if local and result.success and identity is not None and not options.select and not options.exclude:
+        lake_identity.record(settings.duckdb_path, identity)
     return 0 if result.success else 1
 
 

@@ -683,3 +683,46 @@ def test_checksums_of_a_schema_with_no_table_is_an_error(tmp_path: Path) -> None
     con.close()
     assert cli.main(["checksums", "--database", str(database)]) == 0
     assert cli.main(["checksums", "--database", str(database), "--schema", "nosuch"]) == 2
+
+
+@pytest.mark.slow
+def test_a_regenerated_lake_is_not_mixed_into_the_warehouse(
+    tiny_warehouse: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another seed for the same folder: a plain build stops and says what to do; --full-refresh rebuilds
+    everything from the new lake, snapshots included (they held the old lake's history)."""
+    from warehouse import cli
+    from warehouse.generate.generator import generate_lake
+    from warehouse.generate.scales import SCALES
+
+    data = tmp_path / "data"
+    shutil.copytree(tiny_warehouse.data_dir / "lake", data / "lake")
+    shutil.copy(tiny_warehouse.database, data / "warehouse.duckdb")
+    for key, value in {
+        "WAREHOUSE_DATA_DIR": data,
+        "DBT_TARGET_PATH": data / "target",
+        "DBT_LOG_PATH": data / "logs",
+    }.items():
+        monkeypatch.setenv(key, str(value))
+    monkeypatch.delenv("WAREHOUSE_LAKE_ROOT", raising=False)
+    database = data / "warehouse.duckdb"
+
+    def query(sql: str) -> Any:
+        con = duckdb.connect(str(database), read_only=True)
+        try:
+            return con.execute(sql).fetchone()
+        finally:
+            con.close()
+
+    assert query("select scale, seed from meta.built_from_lake") == ("tiny", 42)
+    shutil.rmtree(data / "lake")
+    generate_lake(data / "lake", SCALES["tiny"], seed=7)
+    before = query("select count(*) from gold.dim_customer")
+    assert cli.main(["build", "--no-progress"]) == 1
+    assert query("select count(*) from gold.dim_customer") == before, "a refused build changes nothing"
+
+    assert cli.main(["build", "--no-progress", "--full-refresh"]) == 0
+    assert query("select scale, seed from meta.built_from_lake") == ("tiny", 7)
+    snapshot_rows = query("select count(*) from snapshots.snp_customers")[0]
+    current = query("select count(*) from silver.int_customers_deduplicated")[0]
+    assert snapshot_rows == current, "after a new lake, the snapshot holds that lake's customers only"
