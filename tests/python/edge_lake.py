@@ -122,6 +122,11 @@ def add_edge_records(lake_root: Path) -> list[EdgeRecord]:
     )
     customers = [json.dumps(_customer(token, **changes)) for token, (changes, _) in CUSTOMER_CASES.items()]
     _write(lake_root / "raw" / "customers" / f"dt={ARRIVAL}" / "part-9000.ndjson", customers)
+    # Files a real bucket collects, which Spectrum ignores (a leading '.', '_' or '#'): a macOS AppleDouble
+    # file that is not even UTF-8, a job's success marker. Every local reader ignores them too.
+    for dataset, name in (("orders", "._part-9000.ndjson"), ("store_sales", "._part-9000.csv")):
+        (lake_root / "raw" / dataset / f"dt={ARRIVAL}" / name).write_bytes(b"\x00\x05\x16\x07\xff\xfe Mac OS X")
+    (lake_root / "raw" / "orders" / f"dt={ARRIVAL}" / "_SUCCESS").write_bytes(b"")
     return expected()
 
 

@@ -648,6 +648,10 @@ def test_preflight_names_every_missing_dataset_and_an_absent_lake(tmp_path: Path
     assert "cold/inventory_movements" not in missing  # may be empty until the first offload
     with pytest.raises(LakePreflightError, match=r"raw/customers: no dt=YYYY-MM-DD folder with a file"):
         check_lake(lake, PROJECT_DIR)
+    (lake / "raw/orders/dt=2025-13-01").mkdir()
+    (lake / "raw/orders/dt=latest").mkdir()
+    bad = {p.folder.name for p in lake_problems(lake, PROJECT_DIR) if "not a dt=" in p.reason}
+    assert bad == {"dt=2025-13-01", "dt=latest"}
 
 
 @pytest.mark.slow

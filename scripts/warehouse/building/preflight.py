@@ -4,6 +4,7 @@ orders). Each problem names the folder and says what to do; all of them are repo
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +25,36 @@ class LakeProblem:
     reason: str
 
 
+# Files Spectrum skips, and so does every local reader (their globs are `dt=*/[!._#]*.<ext>`): "Redshift
+# Spectrum ignores hidden files and files that begin with a period, underscore, or hash mark (., _, or #) or
+# end with a tilde (~)" (c-spectrum-external-tables.html). macOS `._*` files, `_SUCCESS` markers, editors' `~`.
+def is_ignored_file(name: str) -> bool:
+    return name.startswith((".", "_", "#")) or name.endswith("~")
+
+
 def _has_files(folder: Path) -> bool:
-    """A `dt=` partition folder under `folder` holds at least one data file (not a hidden or `_` marker)."""
+    """A `dt=` partition folder under `folder` holds at least one data file (not one Spectrum ignores)."""
     return any(
-        path.is_file() and not path.name.startswith((".", "_"))
+        path.is_file() and not is_ignored_file(path.name)
         for partition in folder.glob("dt=*")
         for path in partition.iterdir()
     )
+
+
+def _bad_partitions(folder: Path) -> list[LakeProblem]:
+    """`dt=` folders whose value is not a date: their files would be read with no arrival date."""
+    problems = []
+    for partition in sorted(folder.glob("dt=*")):
+        value = partition.name[len("dt=") :]
+        try:
+            valid = dt.date.fromisoformat(value).isoformat() == value
+        except ValueError:
+            valid = False
+        if partition.is_dir() and not valid:
+            problems.append(
+                LakeProblem(partition, "not a dt=YYYY-MM-DD partition: rename it, or move it out of the lake")
+            )
+    return problems
 
 
 def lake_problems(lake_root: Path, project_dir: Path) -> list[LakeProblem]:
@@ -44,11 +68,12 @@ def lake_problems(lake_root: Path, project_dir: Path) -> list[LakeProblem]:
         if not (live_catalog and d.source == "catalog")
     ]
     folders += [(lake_root / stream, False) for stream in STREAM_FOLDERS]
-    return [
+    problems = [
         LakeProblem(folder, "no dt=YYYY-MM-DD folder with a file")
         for folder, may_be_empty in folders
         if not may_be_empty and not (folder.is_dir() and _has_files(folder))
     ]
+    return problems + [problem for folder, _ in folders if folder.is_dir() for problem in _bad_partitions(folder)]
 
 
 def check_lake(lake_root: Path, project_dir: Path) -> None:
