@@ -76,24 +76,15 @@ def run_build(options: BuildOptions, settings: Settings | None = None, out: Cons
     local = settings.target == "local"
     identity = None
     if local:
-        if settings.lake_is_local:
-            try:
-                check_lake(Path(settings.lake_root), project_dir)
-            except LakePreflightError as exc:
-                logger.error("%s", exc)
-                return 1
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
         try:
             ensure_unlocked(settings.duckdb_path)
-        except DuckDBLockedError as exc:
+            if settings.lake_is_local:
+                check_lake(Path(settings.lake_root), project_dir)
+                identity = lake_identity.check(settings.duckdb_path, Path(settings.lake_root), options.full_refresh)
+        except (DuckDBLockedError, LakePreflightError, lake_identity.LakeChangedError) as exc:
             logger.error("%s", exc)
             return 1
-        if settings.lake_is_local:
-            try:
-                identity = lake_identity.check(settings.duckdb_path, Path(settings.lake_root), options.full_refresh)
-            except lake_identity.LakeChangedError as exc:
-                logger.error("%s", exc)
-                return 1
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     events = BuildEvents(log.console, show_progress=options.progress)
     started = time.monotonic()

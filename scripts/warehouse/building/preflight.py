@@ -9,10 +9,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from warehouse.aws.datasets import load_datasets
+import yaml
 
-# The streams' micro-batch folders under the lake root (docs/streams.md).
-STREAM_FOLDERS: tuple[str, ...] = ("stream/web_events", "stream/inventory_cdc")
+from warehouse.aws.datasets import SOURCES_GLOB, load_datasets
+from warehouse.aws.errors import DatasetDefinitionError
 
 
 class LakePreflightError(RuntimeError):
@@ -57,17 +57,34 @@ def _bad_partitions(folder: Path) -> list[LakeProblem]:
     return problems
 
 
+def _stream_folders(project_dir: Path) -> list[str]:
+    """`stream/<name>` for every stream source of the project (a source table with `meta.stream`)."""
+    folders = []
+    for path in sorted(project_dir.glob(SOURCES_GLOB)):
+        for source in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("sources") or []:
+            for table in source.get("tables") or []:
+                stream = ((table.get("config") or {}).get("meta") or {}).get("stream")
+                if stream:
+                    folders.append(f"stream/{stream}")
+    return folders
+
+
 def lake_problems(lake_root: Path, project_dir: Path) -> list[LakeProblem]:
+    try:
+        datasets = load_datasets(project_dir)
+    except DatasetDefinitionError:  # no source describes a lake dataset
+        datasets = ()
+    streams = _stream_folders(project_dir)
+    if not datasets and not streams:
+        return []  # the project reads no lake
     if not lake_root.is_dir():
         return [LakeProblem(lake_root, "there is no lake here")]
     # With WAREHOUSE_CATALOG_DSN the product catalog is read live from PostgreSQL, not from the lake.
     live_catalog = bool(os.environ.get("WAREHOUSE_CATALOG_DSN", "").strip())
     folders = [
-        (lake_root / d.location, d.may_be_empty)
-        for d in load_datasets(project_dir)
-        if not (live_catalog and d.source == "catalog")
+        (lake_root / d.location, d.may_be_empty) for d in datasets if not (live_catalog and d.source == "catalog")
     ]
-    folders += [(lake_root / stream, False) for stream in STREAM_FOLDERS]
+    folders += [(lake_root / stream, False) for stream in streams]
     problems = [
         LakeProblem(folder, "no dt=YYYY-MM-DD folder with a file")
         for folder, may_be_empty in folders
