@@ -7,7 +7,7 @@
       `value_too_long` instead of failing on it, and the JSON functions that read raw_payload never see
       an input over their limit;
     - _source_file: the micro-batch file (locally) or the stream (Redshift).
-    Nothing is parsed here: bronze's typed model parses each record once.
+    Nothing is parsed here: bronze's typed model extracts the fields (json_text_columns).
 
     Redshift: the body of a streaming materialized view over the Kinesis external schema
     (materialized-view-streaming-ingestion.html); its refresh reads only new records itself, so
