@@ -602,3 +602,25 @@ def test_a_duckdb_construct_in_a_gold_model_fails_verification_naming_it(tmp_pat
     assert not report.ok
     assert [f.subject for f in compat] == ["model.globalretail.agg_monthly_sales"]
     assert "list_value(" in compat[0].render()
+
+
+@pytest.mark.slow
+def test_the_offline_compile_gives_dim_date_its_real_calendar(tmp_path: Path) -> None:
+    """dbt.date_spine asks the warehouse for the number of days; offline it is answered for real, so the
+    compiled dim_date spans the calendar a cluster would build (not one day)."""
+    import datetime as dt
+
+    import yaml
+    from dbt.cli.main import dbtRunner
+
+    from warehouse.config import PROJECT_DIR
+    from warehouse.redshift_check.dbt_offline import dbt_args, offline_environment, offline_redshift_adapter
+
+    target = tmp_path / "target"
+    args = ["compile", *dbt_args(PROJECT_DIR, "redshift", target, verbose=False), "--no-introspect"]
+    with offline_environment(), offline_redshift_adapter(relations_exist=False):
+        assert dbtRunner().invoke([*args, "--no-populate-cache", "--select", "dim_date"]).success
+    sql = next(target.glob("compiled/*/models/gold/core/dim_date.sql")).read_text(encoding="utf-8")
+    calendar = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+    days = (dt.date.fromisoformat(calendar["calendar_end"]) - dt.date.fromisoformat(calendar["calendar_start"])).days
+    assert f"where generated_number <= {days}" in sql

@@ -9,8 +9,8 @@ compiling, the Redshift adapter is patched:
 - `get_relation()` answers from a pretend warehouse: empty (every model compiles its first, full build)
   or complete (every relation exists as a table, so incremental models compile their incremental branch);
 - `execute()` answers a constant query (a `select` without `from`, which cannot depend on warehouse
-  state) with no rows. That is how `dbt.date_spine` compiles: `get_intervals_between` runs
-  `select datediff(...)` and falls back to 1 interval when there is no row, which keeps the SQL's shape.
+  state) for real, in an in-memory DuckDB (simulated.evaluate_constant): `dbt.date_spine`'s
+  `select datediff(...)` gives the calendar's real length, so the compiled dim_date is what a cluster runs.
   Any query that reads a table raises OfflineConnectionError instead.
 
 A macro that needs real introspection (`run_query` over a table, `get_columns_in_relation`,
@@ -110,7 +110,9 @@ def offline_redshift_adapter(relations_exist: bool) -> Iterator[None]:
     from dbt.adapters.contracts.relation import RelationType
     from dbt.adapters.redshift.connections import RedshiftConnectionManager
     from dbt.adapters.redshift.impl import RedshiftAdapter
-    from dbt_common.clients.agate_helper import empty_table
+    from dbt_common.clients.agate_helper import table_from_rows
+
+    from warehouse.redshift_check.simulated import evaluate_constant
 
     def refuse_connection(cls: type, connection: Any) -> Any:
         raise OfflineConnectionError(f"a Redshift connection was requested while compiling offline ({connection.name})")
@@ -127,8 +129,12 @@ def offline_redshift_adapter(relations_exist: bool) -> Iterator[None]:
         self: Any, sql: str, auto_begin: bool = False, fetch: bool = False, limit: int | None = None
     ) -> tuple[Any, Any]:
         if is_constant_query(sql):
-            _log.debug("offline: answered a constant compile-time query with no rows: %s", _first_line(sql))
-            return AdapterResponse(_message="OFFLINE"), empty_table()
+            # Answered for real (in-memory DuckDB, as the recorded build does), so what compiles is what a
+            # cluster runs: dbt.date_spine's `select datediff(...)` gives the calendar's real length.
+            result = evaluate_constant(sql)
+            _log.debug("offline: answered a constant compile-time query: %s", _first_line(sql))
+            names = [name for name, _ in result.columns]
+            return AdapterResponse(_message="OFFLINE"), table_from_rows(list(result.rows), names)
         raise OfflineConnectionError(
             f"a compile-time query {_NEEDS_DATABASE}, which offline verification cannot reach: {_first_line(sql)}"
         )
