@@ -14,7 +14,7 @@ from rich.console import Console
 from warehouse import log
 from warehouse.building import lake_identity
 from warehouse.building.duckdb_counts import DuckDBLockedError, count_rows, ensure_unlocked, is_lock_error
-from warehouse.building.preflight import LakePreflightError, check_lake
+from warehouse.building.preflight import LakePreflightError, check_lake, count_files
 from warehouse.building.progress import BuildEvents
 from warehouse.building.render import render, summary_console, write_json
 from warehouse.building.runner import BuildOptions, dbt_args, invoke_dbt
@@ -38,6 +38,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--exclude", nargs="+", action="extend", default=[], metavar="SELECTOR")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     parser.add_argument(
+        "--accept-fewer-files",
+        action="store_true",
+        help="build although lake folders hold fewer files than at the last build (removing them was meant)",
+    )
+    parser.add_argument(
         "--target",
         choices=("local", "redshift"),
         default=None,
@@ -59,6 +64,7 @@ def _command(args: argparse.Namespace) -> int:
         select=tuple(args.select),
         exclude=tuple(args.exclude),
         full_refresh=args.full_refresh,
+        accept_fewer_files=args.accept_fewer_files,
         target=args.target or settings.target,
         progress=not args.no_progress and log.console.is_terminal,
         project_dir=args.project_dir,
@@ -75,12 +81,24 @@ def run_build(options: BuildOptions, settings: Settings | None = None, out: Cons
     settings.apply_to_environ()
     local = settings.target == "local"
     identity = None
+    file_counts: dict[str, int] = {}
     if local:
         try:
             ensure_unlocked(settings.duckdb_path)
             if settings.lake_is_local:
-                check_lake(Path(settings.lake_root), project_dir)
-                identity = lake_identity.check(settings.duckdb_path, Path(settings.lake_root), options.full_refresh)
+                lake_root = Path(settings.lake_root)
+                check_lake(lake_root, project_dir)
+                same_lake = lake_identity.built_from(settings.duckdb_path) == lake_identity.lake_identity(lake_root)
+                identity = lake_identity.check(settings.duckdb_path, lake_root, options.full_refresh)
+                file_counts = count_files(lake_root, project_dir)
+                # A regenerated lake is a new baseline; the same lake must not have lost files.
+                shrunk = lake_identity.fewer_files(settings.duckdb_path, file_counts) if same_lake else []
+                if shrunk and not options.accept_fewer_files:
+                    raise LakePreflightError(
+                        "the lake lost files since the last build; building would drop their records from "
+                        "gold:\n" + "\n".join(f"  - {line}" for line in shrunk) + "\nRestore them, or pass "
+                        "--accept-fewer-files if removing them was meant."
+                    )
         except (DuckDBLockedError, LakePreflightError, lake_identity.LakeChangedError) as exc:
             logger.error("%s", exc)
             return 1
@@ -121,6 +139,7 @@ def run_build(options: BuildOptions, settings: Settings | None = None, out: Cons
     render(summary, out or summary_console(), summary_path)
     if local and result.success and identity is not None and not options.select and not options.exclude:
         lake_identity.record(settings.duckdb_path, identity)
+        lake_identity.record_files(settings.duckdb_path, file_counts)
     return 0 if result.success else 1
 
 

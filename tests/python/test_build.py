@@ -652,6 +652,17 @@ def test_preflight_names_every_missing_dataset_and_an_absent_lake(tmp_path: Path
     (lake / "raw/orders/dt=latest").mkdir()
     bad = {p.folder.name for p in lake_problems(lake, PROJECT_DIR) if "not a dt=" in p.reason}
     assert bad == {"dt=2025-13-01", "dt=latest"}
+    # A CSV whose header lists the columns in another order: read by position, it would swap the values.
+    sales = lake / "raw/store_sales/dt=2025-10-01"
+    sales.mkdir(parents=True)
+    header = "sale_id,store_id,customer_id,product_id,sold_at,quantity,unit_price,discount_amount,payment_method"
+    (sales / "part-0000.csv").write_text(header + "\n1,2,,3,2025-10-01T10:00:00Z,1,9.99,0,card\n", encoding="utf-8")
+    swapped = header.replace("sale_id,store_id", "store_id,sale_id")
+    (sales / "part-0001.csv").write_text(
+        swapped + "\r\n2,1,,3,2025-10-01T10:00:00Z,1,9.99,0,card\r\n", encoding="utf-8"
+    )
+    headers = [p.folder.name for p in lake_problems(lake, PROJECT_DIR) if "its header is" in p.reason]
+    assert headers == ["part-0001.csv"]
 
 
 @pytest.mark.slow
@@ -730,3 +741,30 @@ def test_a_regenerated_lake_is_not_mixed_into_the_warehouse(
     snapshot_rows = query("select count(*) from snapshots.snp_customers")[0]
     current = query("select count(*) from silver.int_customers_deduplicated")[0]
     assert snapshot_rows == current, "after a new lake, the snapshot holds that lake's customers only"
+
+
+@pytest.mark.slow
+def test_files_removed_from_the_lake_stop_the_build_even_a_full_refresh(
+    tiny_warehouse: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warehouse import cli
+
+    data = tmp_path / "data"
+    shutil.copytree(tiny_warehouse.data_dir / "lake", data / "lake")
+    shutil.copy(tiny_warehouse.database, data / "warehouse.duckdb")
+    monkeypatch.setenv("WAREHOUSE_DATA_DIR", str(data))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(data / "target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(data / "logs"))
+    monkeypatch.delenv("WAREHOUSE_LAKE_ROOT", raising=False)
+    con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+    before = con.execute("select count(*) from gold.fct_sales").fetchone()
+    recorded = dict(con.execute("select folder, files from meta.lake_files").fetchall())
+    con.close()
+    assert recorded["raw/orders"] > 1
+    day = sorted((data / "lake" / "raw" / "orders").glob("dt=*"))[3]
+    shutil.rmtree(day)
+    assert cli.main(["build", "--no-progress", "--full-refresh"]) == 1
+    con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+    assert con.execute("select count(*) from gold.fct_sales").fetchone() == before, "gold untouched"
+    con.close()
+    assert cli.main(["build", "--no-progress", "--full-refresh", "--accept-fewer-files"]) == 0

@@ -8,6 +8,11 @@ even a `--full-refresh` would keep the old lake's snapshot rows as if they were 
 - `--full-refresh` on a different lake first drops the snapshot tables (snapshots are the history of one
   lake), then rebuilds everything from the new lake.
 A lake without a generation manifest (real data) has no identity to compare; nothing is checked.
+
+The lake is append-only, so the warehouse also keeps how many files each dataset folder held at its last
+successful build (`meta.lake_files`). A folder with fewer files now (a deleted day, a half-synced copy) would
+rebuild gold without their records, even with `--full-refresh`; the build stops, naming each folder, unless
+`--accept-fewer-files` says the removal is meant.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import duckdb
 from warehouse.generate.manifest import MANIFEST_PATH
 
 TABLE = "meta.built_from_lake"
+FILES_TABLE = "meta.lake_files"
 SNAPSHOT_SCHEMA = "snapshots"
 
 
@@ -60,11 +66,7 @@ def built_from(database: Path) -> LakeIdentity | None:
         return None
     con = duckdb.connect(str(database), read_only=True)
     try:
-        exists = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = ?",
-            [TABLE.split(".")[1]],
-        ).fetchone()
-        if not exists or not exists[0]:
+        if not _meta_table_exists(con, TABLE):
             return None
         row = con.execute(f"select scale, seed, start_date, end_date from {TABLE}").fetchone()
     finally:
@@ -82,6 +84,50 @@ def record(database: Path, identity: LakeIdentity) -> None:
         )
     finally:
         con.close()
+
+
+def _meta_table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = ?",
+        [table.split(".")[1]],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def recorded_files(database: Path) -> dict[str, int]:
+    """Files per lake folder (relative to the lake root) at the last successful build; empty if unknown."""
+    if not database.exists():
+        return {}
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        if not _meta_table_exists(con, FILES_TABLE):
+            return {}
+        return {
+            str(folder): int(files)
+            for folder, files in con.execute(f"select folder, files from {FILES_TABLE}").fetchall()
+        }
+    finally:
+        con.close()
+
+
+def record_files(database: Path, counts: dict[str, int]) -> None:
+    con = duckdb.connect(str(database))
+    try:
+        con.execute("create schema if not exists meta")
+        con.execute(f"create or replace table {FILES_TABLE} (folder varchar, files bigint)")
+        con.executemany(f"insert into {FILES_TABLE} values (?, ?)", sorted(counts.items()))
+    finally:
+        con.close()
+
+
+def fewer_files(database: Path, counts: dict[str, int]) -> list[str]:
+    """The folders holding fewer files than at the last successful build, described."""
+    before = recorded_files(database)
+    return [
+        f"{folder}: {files:,} files now, {before[folder]:,} at the last build"
+        for folder, files in sorted(counts.items())
+        if folder in before and files < before[folder]
+    ]
 
 
 def check(database: Path, lake_root: Path, full_refresh: bool) -> LakeIdentity | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from warehouse.aws.datasets import SOURCES_GLOB, load_datasets
+from warehouse.aws.datasets import SOURCES_GLOB, FileFormat, load_datasets
 from warehouse.aws.errors import DatasetDefinitionError
 
 
@@ -69,6 +69,36 @@ def _stream_folders(project_dir: Path) -> list[str]:
     return folders
 
 
+def data_files(folder: Path) -> list[Path]:
+    """The files a reader reads under a dataset folder: `dt=*/<file>`, minus the ones Spectrum ignores."""
+    return sorted(
+        path
+        for partition in folder.glob("dt=*")
+        if partition.is_dir()
+        for path in partition.iterdir()
+        if path.is_file() and not is_ignored_file(path.name)
+    )
+
+
+def _header_problems(folder: Path, columns: list[str]) -> list[LakeProblem]:
+    """CSV files whose header is not the contract's: OpenCSVSerde and the local reader both take fields by
+    position, so a header with the columns in another order would put sale_id values into store_id."""
+    expected = ",".join(columns)
+    problems = []
+    for path in data_files(folder):
+        with path.open("rb") as handle:
+            first = handle.readline().decode("utf-8", errors="replace").rstrip("\r\n")
+        if first != expected:
+            problems.append(
+                LakeProblem(
+                    path,
+                    f"its header is {first[:200]!r}, the dataset's columns are {expected!r} "
+                    "(fields are read by position): fix or move the file",
+                )
+            )
+    return problems
+
+
 def lake_problems(lake_root: Path, project_dir: Path) -> list[LakeProblem]:
     try:
         datasets = load_datasets(project_dir)
@@ -90,7 +120,20 @@ def lake_problems(lake_root: Path, project_dir: Path) -> list[LakeProblem]:
         for folder, may_be_empty in folders
         if not may_be_empty and not (folder.is_dir() and _has_files(folder))
     ]
-    return problems + [problem for folder, _ in folders if folder.is_dir() for problem in _bad_partitions(folder)]
+    problems += [problem for folder, _ in folders if folder.is_dir() for problem in _bad_partitions(folder)]
+    for dataset in datasets:
+        if dataset.file_format is FileFormat.CSV and (lake_root / dataset.location).is_dir():
+            problems += _header_problems(lake_root / dataset.location, [c.name for c in dataset.columns])
+    return problems
+
+
+def lake_folders(lake_root: Path, project_dir: Path) -> list[Path]:
+    """Every dataset and stream folder the project reads under `lake_root`."""
+    try:
+        datasets = load_datasets(project_dir)
+    except DatasetDefinitionError:
+        datasets = ()
+    return [lake_root / d.location for d in datasets] + [lake_root / s for s in _stream_folders(project_dir)]
 
 
 def check_lake(lake_root: Path, project_dir: Path) -> None:
@@ -104,3 +147,12 @@ def check_lake(lake_root: Path, project_dir: Path) -> None:
         "Generate a lake with `warehouse generate --scale tiny|default|full`, or point WAREHOUSE_DATA_DIR "
         "(or WAREHOUSE_LAKE_ROOT) at the folder that holds one."
     )
+
+
+def count_files(lake_root: Path, project_dir: Path) -> dict[str, int]:
+    """Data files per dataset or stream folder, keyed by the folder relative to the lake root."""
+    return {
+        folder.relative_to(lake_root).as_posix(): len(data_files(folder))
+        for folder in lake_folders(lake_root, project_dir)
+        if folder.is_dir()
+    }

@@ -26,6 +26,8 @@ class BuildOptions:
     select: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     full_refresh: bool = False
+    # Build although lake folders hold fewer files than at the last build (their removal was meant).
+    accept_fewer_files: bool = False
     target: str = "local"
     progress: bool = True
     project_dir: Path | None = None
