@@ -33,7 +33,7 @@ run: setup  ## generate default-scale data, build the warehouse on DuckDB, gener
 	WAREHOUSE_DATA_DIR=$(DATA_DIR) $(BIN)/warehouse build
 	WAREHOUSE_DATA_DIR=$(DATA_DIR) $(BIN)/dbt docs generate --quiet
 	@echo
-	@echo "Warehouse:  $(DATA_DIR)/warehouse.duckdb   (duckdb $(DATA_DIR)/warehouse.duckdb)"
+	@echo "Warehouse:  $(DATA_DIR)/warehouse.duckdb   ($(BIN)/duckdb -readonly $(DATA_DIR)/warehouse.duckdb)"
 	@echo "Lake:       $(DATA_DIR)/lake/raw"
 	@echo "Docs:       $(CURDIR)/target/index.html   (make docs serves them on http://127.0.0.1:8080)"
 

@@ -768,3 +768,20 @@ def test_files_removed_from_the_lake_stop_the_build_even_a_full_refresh(
     assert con.execute("select count(*) from gold.fct_sales").fetchone() == before, "gold untouched"
     con.close()
     assert cli.main(["build", "--no-progress", "--full-refresh", "--accept-fewer-files"]) == 0
+
+
+@pytest.mark.slow
+def test_the_analyst_shell_reads_the_warehouse(tiny_warehouse: Any) -> None:
+    """The README's `.venv/bin/duckdb -readonly data/warehouse.duckdb`: the CLI the install brings opens a
+    warehouse this DuckDB wrote and answers as the library does."""
+    shell = Path(sys.executable).parent / "duckdb"
+    assert shell.exists(), f"{shell} missing: the duckdb-cli package is a dependency"
+    sql = "select count(*) from gold.fct_sales"
+    done = subprocess.run(
+        [str(shell), "-readonly", "-csv", "-noheader", str(tiny_warehouse.database), "-c", sql],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert int(done.stdout.strip()) == tiny_warehouse.query(sql)[0][0]
