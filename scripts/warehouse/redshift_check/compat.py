@@ -298,38 +298,29 @@ def _check_desc_nulls(s: _Scan, i: int, token: Token) -> None:
         )
 
 
-def _is_cast_to(s: _Scan, start: int, end: int, types: frozenset[str]) -> bool:
-    """Whether tokens start..end (inclusive) are exactly one cast to one of `types` (`cast(x as t)`, `x::t`)."""
-    first = s.tok(start)
-    if first is not None and first.is_word("cast") and s.is_op(start + 1, "(") and s.parens.get(start + 1) == end:
-        depth = 0
-        for j in range(start + 2, end):
-            if s.is_op(j, "("):
-                depth += 1
-            elif s.is_op(j, ")"):
-                depth -= 1
-            elif depth == 0 and s.is_word(j, "as"):
-                type_token = s.tok(j + 1)
-                return type_token is not None and type_token.lower in types and _cast_has_scale(s, j + 1)
-        return False
+def _first_top_level(s: _Scan, start: int, end: int, match: Callable[[int], bool]) -> int | None:
+    """The first index in start..end (inclusive) outside any parentheses opened in that range where
+    `match` holds."""
     depth = 0
     for j in range(start, end + 1):
         if s.is_op(j, "("):
             depth += 1
         elif s.is_op(j, ")"):
             depth -= 1
-        elif depth == 0 and s.is_op(j, "::"):
-            type_token = s.tok(j + 1)
-            return type_token is not None and type_token.lower in types and _cast_has_scale(s, j + 1)
-    return False
+        elif depth == 0 and match(j):
+            return j
+    return None
 
 
-def _cast_has_scale(s: _Scan, type_index: int) -> bool:
-    """A decimal cast must give its precision and scale (`decimal(18, 4)`); float types need nothing."""
-    if s.tokens[type_index].lower not in {"decimal", "numeric", "dec"}:
-        return True
-    close = s.parens.get(type_index + 1) if s.is_op(type_index + 1, "(") else None
-    return close is not None and any(s.is_op(j, ",") for j in range(type_index + 2, close))
+def _is_cast_to(s: _Scan, start: int, end: int, types: frozenset[str]) -> bool:
+    """Whether tokens start..end (inclusive) are exactly one cast to one of `types` (`cast(x as t)`, `x::t`)."""
+    first = s.tok(start)
+    if first is not None and first.is_word("cast") and s.is_op(start + 1, "(") and s.parens.get(start + 1) == end:
+        keyword = _first_top_level(s, start + 2, end - 1, lambda j: s.is_word(j, "as"))
+    else:
+        keyword = _first_top_level(s, start, end, lambda j: s.is_op(j, "::"))
+    type_token = None if keyword is None else s.tok(keyword + 1)
+    return type_token is not None and type_token.lower in types
 
 
 def _check_avg(s: _Scan, i: int, token: Token) -> None:
