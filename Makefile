@@ -52,6 +52,7 @@ lint: setup  ## ruff over the Python, sqlfluff over the SQL
 	$(BIN)/ruff format --check scripts tests/python
 	$(BIN)/warehouse lint
 	$(BIN)/sqlfluff lint models tests/singular analyses
+	$(BIN)/sqlfluff lint --dialect duckdb --templater raw scripts/warehouse/lake_format
 
 browser:  ## headless Chromium for the docs-site test (apt-get only as root and only when missing)
 	scripts/setup/install_chromium.sh

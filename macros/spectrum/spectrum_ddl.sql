@@ -73,10 +73,14 @@ location '{{ globalretail.spectrum_location(node) }}'
     declared varchar(65535) and bronze checks each field against its own width (value_too_long), so the
     default surplus handling, which silently nulls a value wider than its column, must never act: a value
     wider than 65,535 bytes is truncated instead, and bronze quarantines it as too long.
+    A row with a value that is not valid UTF-8 arrives with every value null (invalid_char_handling
+    DROP_ROW, "replaces each value in the row with null"): the record keeps its place and bronze
+    quarantines it (empty_record), as the DuckDB reader does; SET_TO_NULL would null only that value and
+    could let the rest of the row through with a field silently missing.
 -#}
 table properties (
     {%- if file_format == 'csv' %}'skip.header.line.count' = '1', {% endif -%}
-    'data_cleansing_enabled' = 'true', 'surplus_char_handling' = 'TRUNCATE')
+    'data_cleansing_enabled' = 'true', 'surplus_char_handling' = 'TRUNCATE', 'invalid_char_handling' = 'DROP_ROW')
 {%- endif %}
 {%- endmacro %}
 

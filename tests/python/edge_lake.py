@@ -5,12 +5,18 @@ records each carry one such value: a calendar date that does not exist, a decima
 column, a fractional integer, a timestamp with a UTC offset, too many digits, text longer than its column.
 Each record is marked with a unique token so a test can find it in quarantine; `EXPECTED` says which
 rejection reason bronze must give it on every engine.
+
+It also writes files of the kinds real buckets collect (HOSTILE_FILES): a byte order mark, CRLF line ends,
+blank and whitespace-only lines, a line that is not UTF-8, a duplicated JSON key, an unterminated CSV quote,
+a truncated last line, empty files. `HostileFile` says which records of each file bronze must accept and
+which reasons it must quarantine the others with.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +107,79 @@ CUSTOMER_CASES: dict[str, tuple[dict[str, Any], str]] = {
 }
 
 
+@dataclass(frozen=True)
+class HostileFile:
+    dataset: str
+    relative: str  # under the lake root
+    content: bytes
+    accepted: tuple[int, ...]  # the ids (order_id, sale_id, customer_id) bronze must accept from this file
+    quarantined: Counter[str] = field(default_factory=Counter)  # rejection reason -> records
+
+
+def _json_line(record: dict[str, Any]) -> bytes:
+    return json.dumps(record, separators=(",", ":")).encode("utf-8")
+
+
+def _hostile_orders() -> bytes:
+    bom = b"\xef\xbb\xbf" + _json_line(_order("hostile-bom", order_id=990101))
+    crlf = _json_line(_order("hostile-crlf", order_id=990102))
+    after = _json_line(_order("hostile-after-bad-bytes", order_id=990103))
+    # The same key twice: parsers disagree on which value counts (quantity 1 or 7).
+    duplicated = _json_line(_order("hostile-duplicate-key", order_id=990104))[:-1] + b',"quantity":7}'
+    not_utf8 = b"\xff\xfe" + _json_line(_order("hostile-not-utf8", order_id=990105))
+    truncated = _json_line(_order("hostile-truncated", order_id=990106))[:40]
+    return b"\n".join([bom, crlf + b"\r", b"", b"   ", not_utf8, after, duplicated, truncated])
+
+
+def _hostile_sales() -> bytes:
+    rows = [
+        b"\xef\xbb\xbf" + SALE_HEADER.encode(),
+        b"990101,1,,1,2025-10-15T10:00:00Z,1,9.99,0.00,card\r",
+        b"",
+        b"   ",
+        b",,,,,,,,",
+        b'990102,1,,1,"2025-10-15T10:00:00Z,1,9.99,0.00,card',  # unterminated quote: the rest of the line is lost
+        b"990103,1,,1,2025-10-15T10:00:00Z,1,9.99,0.00,card",  # ...and only that line: this one loads
+        b'990104,1,,1,"2025-10-15T10:00:00Z",2,"9.99",0.00,"card"',  # quoted fields
+        b"990105,1,,1,2025-10-15T10:00:00Z,1,9.99,0.00,\xe9card",  # latin-1, not UTF-8
+        b"990106,1,,1,2025-10-15T10:00:00Z,1",  # truncated last line, no line end
+    ]
+    return b"\n".join(rows)
+
+
+def _hostile_customers() -> bytes:
+    first = _json_line(_customer("hostile-customer", customer_id=990201))
+    twice = _json_line(_customer("hostile-customer-twice", customer_id=990202))[:-1] + b',"email":"other@example.com"}'
+    return first + b"\r\n" + twice + b"\r\n\r\n"
+
+
+HOSTILE_FILES: tuple[HostileFile, ...] = (
+    HostileFile(
+        "orders",
+        f"raw/orders/dt={ARRIVAL}/part-9001.ndjson",
+        _hostile_orders(),
+        accepted=(990101, 990102, 990103),
+        quarantined=Counter({"empty_record": 3, "duplicate_key": 1, "malformed_json": 1}),
+    ),
+    HostileFile("orders", f"raw/orders/dt={ARRIVAL}/part-9002.ndjson", b"", accepted=()),
+    HostileFile(
+        "store_sales",
+        f"raw/store_sales/dt={ARRIVAL}/part-9001.csv",
+        _hostile_sales(),
+        accepted=(990101, 990103, 990104),
+        quarantined=Counter({"empty_record": 4, "missing_sold_at": 1, "missing_unit_price": 1}),
+    ),
+    HostileFile("store_sales", f"raw/store_sales/dt={ARRIVAL}/part-9002.csv", b"", accepted=()),
+    HostileFile(
+        "customers",
+        f"raw/customers/dt={ARRIVAL}/part-9001.ndjson",
+        _hostile_customers(),
+        accepted=(990201,),
+        quarantined=Counter({"duplicate_key": 1, "empty_record": 1}),
+    ),
+)
+
+
 def expected() -> list[EdgeRecord]:
     records = [EdgeRecord("orders", token, reason) for token, (_, reason) in ORDER_CASES.items()]
     records += [EdgeRecord("store_sales", token, reason) for token, (_, reason) in SALE_CASES.items()]
@@ -127,6 +206,8 @@ def add_edge_records(lake_root: Path) -> list[EdgeRecord]:
     for dataset, name in (("orders", "._part-9000.ndjson"), ("store_sales", "._part-9000.csv")):
         (lake_root / "raw" / dataset / f"dt={ARRIVAL}" / name).write_bytes(b"\x00\x05\x16\x07\xff\xfe Mac OS X")
     (lake_root / "raw" / "orders" / f"dt={ARRIVAL}" / "_SUCCESS").write_bytes(b"")
+    for hostile in HOSTILE_FILES:
+        (lake_root / hostile.relative).write_bytes(hostile.content)
     return expected()
 
 

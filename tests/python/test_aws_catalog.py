@@ -148,6 +148,8 @@ def test_glue_tables_and_the_spectrum_ddl_describe_every_dataset_alike(tmp_path:
     # instead, and bronze quarantines the value as too long.
     text_tables = [d for d in datasets if d.file_format is not FileFormat.PARQUET]
     assert text_tables and ddl.count("'surplus_char_handling' = 'TRUNCATE'") == len(text_tables)
+    # A row that is not valid UTF-8 keeps its place with every value null, for bronze to quarantine.
+    assert ddl.count("'invalid_char_handling' = 'DROP_ROW'") == len(text_tables)
     # The check can fail: a property only the DDL has, and a column type only Glue has, are both caught.
     drifted = ddl.replace("'surplus_char_handling' = 'TRUNCATE'", "'surplus_char_handling' = 'TRUNCATE', 'x' = '1'", 1)
     assert any("table properties differ" in p for p in disagreements(drifted, datasets))

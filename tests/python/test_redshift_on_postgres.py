@@ -22,7 +22,7 @@ import pytest
 
 from tiny_warehouse import TinyWarehouse
 from warehouse.config import PROJECT_DIR
-from warehouse.redshift_check.pg import compare, execute, lake, rewrite, server, sources
+from warehouse.redshift_check.pg import compare, execute, rewrite, server, sources
 from warehouse.redshift_check.pg.plan import PlannedNode
 
 
@@ -225,15 +225,6 @@ def test_csv_source_is_read_as_opencsvserde_reads_it(executor: execute.Executor,
         ("2", 'x"y', date(2025, 10, 1), path),
         ("3", None, date(2025, 10, 1), path),
     ]
-
-
-def test_opencsv_quirks() -> None:
-    assert lake.opencsv_fields("a,,b") == ["a", "", "b"]
-    assert lake.opencsv_fields('"x,y",z') == ["x,y", "z"]
-    assert lake.opencsv_fields("C:\\dir\\file,2") == ["C:dirfile", "2"]  # an escape before a letter vanishes
-    assert lake.opencsv_fields('"open,a') == []  # an unterminated quote drops the rest of the line
-    assert lake.hadoop_lines("a\r\nb\rc\n") == ["a", "b", "c"]
-    assert lake.text_line_field("x\x01y") == "x" and lake.text_line_field("\\N") is None
 
 
 def test_an_unknown_file_format_is_refused_with_the_reason() -> None:

@@ -1,6 +1,9 @@
 {{ config(materialized='table') }}
 {#- Every raw catalog row, typed once, with the first rule it fails (null when it passes). -#}
 
+{%- set raw_columns = ['product_id', 'sku', 'product_name', 'category', 'subcategory', 'brand', 'unit_cost',
+                       'list_price', 'is_active', 'updated_at'] %}
+
 with
 
 source as (
@@ -48,6 +51,7 @@ checked as (
     select
         *,
         case
+            when {{ blank_record(raw_columns) }} then 'empty_record'
             when {{ text_too_long() }} then 'value_too_long'
             when product_id is null then 'missing_product_id'
             when category is null then 'missing_category'
@@ -60,8 +64,7 @@ checked as (
             when updated_at_typed is null then 'invalid_updated_at'
             when list_price_typed < 0 then 'negative_list_price'
         end as rejection_reason,
-        {{ csv_raw_record(['product_id', 'sku', 'product_name', 'category', 'subcategory', 'brand',
-                           'unit_cost', 'list_price', 'is_active', 'updated_at']) }} as csv_record
+        {{ csv_raw_record(raw_columns) }} as csv_record
     from typed
 
 ),

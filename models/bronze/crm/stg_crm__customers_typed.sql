@@ -1,6 +1,19 @@
 {{ config(materialized='table') }}
 {#- Every customer record (or malformed page), parsed and typed once, with the first rule it fails. -#}
 
+{#- The JSON fields the model reads, and the column each becomes. #}
+{%- set json_fields = {
+    'customer_id': 'customer_id_text',
+    'first_name': 'first_name',
+    'last_name': 'last_name',
+    'email': 'email',
+    'country_code': 'country_code',
+    'city': 'city',
+    'loyalty_tier': 'loyalty_tier',
+    'signup_date': 'signup_date_text',
+    'updated_at': 'updated_at_text',
+} %}
+
 with
 
 source as (
@@ -29,17 +42,7 @@ extracted as (
         record_number,
         dt,
         payload,
-        {{ json_text_columns('payload', {
-            'customer_id': 'customer_id_text',
-            'first_name': 'first_name',
-            'last_name': 'last_name',
-            'email': 'email',
-            'country_code': 'country_code',
-            'city': 'city',
-            'loyalty_tier': 'loyalty_tier',
-            'signup_date': 'signup_date_text',
-            'updated_at': 'updated_at_text',
-        }) }}
+        {{ json_text_columns('payload', json_fields) }}
     from parsed
 
 ),
@@ -60,8 +63,10 @@ checked as (
     select
         *,
         case
+            when {{ blank_record(['raw_record']) }} then 'empty_record'
             when {{ text_too_long('raw_record') }} then 'value_too_long'
             when payload is null then 'malformed_json'
+            when {{ json_duplicate_key('raw_record', json_fields.keys() | list) }} then 'duplicate_key'
             when customer_id_text is null then 'missing_customer_id'
             when email is null then 'missing_email'
             when updated_at_text is null then 'missing_updated_at'

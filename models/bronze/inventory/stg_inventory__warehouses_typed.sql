@@ -1,6 +1,9 @@
 {{ config(materialized='table') }}
 {#- Every raw warehouse row, typed once, with the first rule it fails (null when it passes). -#}
 
+{%- set raw_columns = ['warehouse_id', 'warehouse_code', 'warehouse_name', 'country_code', 'city',
+                       'warehouse_type', 'capacity_units', 'opened_date', 'updated_at'] %}
+
 with
 
 source as (
@@ -26,6 +29,7 @@ checked as (
     select
         *,
         case
+            when {{ blank_record(raw_columns) }} then 'empty_record'
             when {{ text_too_long() }} then 'value_too_long'
             when warehouse_id is null then 'missing_warehouse_id'
             when warehouse_id_typed is null then 'invalid_warehouse_id'
@@ -35,8 +39,7 @@ checked as (
             when updated_at is not null and updated_at_typed is null then 'invalid_updated_at'
             when {{ not_in_enumeration('lower(warehouse_type)', 'warehouse_types') }} then 'invalid_warehouse_type'
         end as rejection_reason,
-        {{ csv_raw_record(['warehouse_id', 'warehouse_code', 'warehouse_name', 'country_code', 'city',
-            'warehouse_type', 'capacity_units', 'opened_date', 'updated_at']) }} as csv_record
+        {{ csv_raw_record(raw_columns) }} as csv_record
     from typed
 
 ),

@@ -1,6 +1,9 @@
 {{ config(materialized='table') }}
 {#- Every raw campaign row, typed once, with the first rule it fails (null when it passes). -#}
 
+{%- set raw_columns = ['campaign_id', 'campaign_name', 'channel_code', 'objective', 'start_date', 'end_date',
+                       'budget', 'updated_at'] %}
+
 with
 
 source as (
@@ -27,6 +30,7 @@ checked as (
     select
         *,
         case
+            when {{ blank_record(raw_columns) }} then 'empty_record'
             when {{ text_too_long() }} then 'value_too_long'
             when campaign_id is null then 'missing_campaign_id'
             when campaign_id_typed is null then 'invalid_campaign_id'
@@ -36,8 +40,7 @@ checked as (
             when updated_at is not null and updated_at_typed is null then 'invalid_updated_at'
             when end_date_typed < start_date_typed then 'end_before_start'
         end as rejection_reason,
-        {{ csv_raw_record(['campaign_id', 'campaign_name', 'channel_code', 'objective', 'start_date',
-                           'end_date', 'budget', 'updated_at']) }} as csv_record
+        {{ csv_raw_record(raw_columns) }} as csv_record
     from typed
 
 ),

@@ -1,6 +1,8 @@
 {{ config(materialized='table') }}
 {#- Every raw channel row, typed once, with the first rule it fails (null when it passes). -#}
 
+{%- set raw_columns = ['channel_code', 'channel_name', 'channel_type', 'updated_at'] %}
+
 with
 
 source as (
@@ -23,13 +25,14 @@ checked as (
     select
         *,
         case
+            when {{ blank_record(raw_columns) }} then 'empty_record'
             when {{ text_too_long() }} then 'value_too_long'
             when channel_code is null then 'missing_channel_code'
             when channel_type is null then 'missing_channel_type'
             when lower(channel_type) not in ('online', 'offline') then 'invalid_channel_type'
             when updated_at is not null and updated_at_typed is null then 'invalid_updated_at'
         end as rejection_reason,
-        {{ csv_raw_record(['channel_code', 'channel_name', 'channel_type', 'updated_at']) }} as csv_record
+        {{ csv_raw_record(raw_columns) }} as csv_record
     from typed
 
 ),

@@ -15,6 +15,24 @@
     them all.
 -#}
 
+{#- The JSON fields the model reads, and the column each becomes. #}
+{%- set json_fields = {
+    'order_id': 'order_id_text',
+    'customer_id': 'customer_id_text',
+    'product_id': 'product_id_text',
+    'campaign_id': 'campaign_id_text',
+    'category': 'category',
+    'region': 'region',
+    'country_code': 'country_code',
+    'channel': 'channel_code',
+    'status': 'order_status',
+    'quantity': 'quantity_text',
+    'unit_price': 'unit_price_text',
+    'discount': 'discount_text',
+    'order_ts': 'ordered_at_text',
+    'updated_at': 'updated_at_text',
+} %}
+
 with
 
 source as (
@@ -47,22 +65,7 @@ extracted as (
         record_number,
         dt,
         payload,
-        {{ json_text_columns('payload', {
-            'order_id': 'order_id_text',
-            'customer_id': 'customer_id_text',
-            'product_id': 'product_id_text',
-            'campaign_id': 'campaign_id_text',
-            'category': 'category',
-            'region': 'region',
-            'country_code': 'country_code',
-            'channel': 'channel_code',
-            'status': 'order_status',
-            'quantity': 'quantity_text',
-            'unit_price': 'unit_price_text',
-            'discount': 'discount_text',
-            'order_ts': 'ordered_at_text',
-            'updated_at': 'updated_at_text',
-        }) }}
+        {{ json_text_columns('payload', json_fields) }}
     from parsed
 
 ),
@@ -89,8 +92,10 @@ checked as (
     select
         *,
         case
+            when {{ blank_record(['raw_record']) }} then 'empty_record'
             when {{ text_too_long('raw_record') }} then 'value_too_long'
             when payload is null then 'malformed_json'
+            when {{ json_duplicate_key('raw_record', json_fields.keys() | list) }} then 'duplicate_key'
             when order_id_text is null then 'missing_order_id'
             when ordered_at_text is null then 'missing_ordered_at'
             when customer_id_text is null then 'missing_customer_id'

@@ -11,6 +11,9 @@
     (lake_records_new); a full refresh reads every file.
 -#}
 
+{%- set raw_columns = ['sale_id', 'store_id', 'customer_id', 'product_id', 'sold_at', 'quantity', 'unit_price',
+                       'discount_amount', 'payment_method'] %}
+
 with
 
 source as (
@@ -44,6 +47,7 @@ checked as (
     select
         *,
         case
+            when {{ blank_record(raw_columns) }} then 'empty_record'
             when {{ text_too_long() }} then 'value_too_long'
             when sale_id is null then 'missing_sale_id'
             when sold_at is null then 'missing_sold_at'
@@ -63,8 +67,7 @@ checked as (
             when unit_price_typed < 0 then 'negative_unit_price'
             when discount_amount_typed < 0 then 'negative_discount_amount'
         end as rejection_reason,
-        {{ csv_raw_record(['sale_id', 'store_id', 'customer_id', 'product_id', 'sold_at', 'quantity',
-                           'unit_price', 'discount_amount', 'payment_method']) }} as csv_record
+        {{ csv_raw_record(raw_columns) }} as csv_record
     from typed
 
 ),

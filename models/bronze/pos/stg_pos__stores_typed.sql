@@ -1,6 +1,8 @@
 {{ config(materialized='table') }}
 {#- Every raw store row, typed once, with the first rule it fails (null when it passes). -#}
 
+{%- set raw_columns = ['store_id', 'store_name', 'country_code', 'city', 'opened_date', 'updated_at'] %}
+
 with
 
 source as (
@@ -25,13 +27,14 @@ checked as (
     select
         *,
         case
+            when {{ blank_record(raw_columns) }} then 'empty_record'
             when {{ text_too_long() }} then 'value_too_long'
             when store_id is null then 'missing_store_id'
             when store_id_typed is null then 'invalid_store_id'
             when opened_date is not null and opened_date_typed is null then 'invalid_opened_date'
             when updated_at is not null and updated_at_typed is null then 'invalid_updated_at'
         end as rejection_reason,
-        {{ csv_raw_record(['store_id', 'store_name', 'country_code', 'city', 'opened_date', 'updated_at']) }}
+        {{ csv_raw_record(raw_columns) }}
             as csv_record
     from typed
 

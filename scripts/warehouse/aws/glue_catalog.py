@@ -178,7 +178,11 @@ def _classification(file_format: FileFormat) -> str:
     return {FileFormat.CSV: "csv", FileFormat.PARQUET: "parquet"}.get(file_format, "text")
 
 
-TEXT_DATA_HANDLING: dict[str, str] = {"data_cleansing_enabled": "true", "surplus_char_handling": "TRUNCATE"}
+TEXT_DATA_HANDLING: dict[str, str] = {
+    "data_cleansing_enabled": "true",
+    "surplus_char_handling": "TRUNCATE",
+    "invalid_char_handling": "DROP_ROW",
+}
 
 
 def table_input(
@@ -195,7 +199,8 @@ def table_input(
         parameters["skip.header.line.count"] = "1"
     if file_format is not FileFormat.PARQUET:
         # The data handling the Spectrum DDL sets (macros/spectrum/spectrum_ddl.sql): a value wider than its
-        # column is truncated, never silently nulled, and bronze quarantines it as too long.
+        # column is truncated, never silently nulled, and bronze quarantines it as too long; a row that is not
+        # valid UTF-8 arrives with every value null, and bronze quarantines it as empty.
         parameters.update(TEXT_DATA_HANDLING)
     result: dict[str, Any] = {
         "Name": name,

@@ -13,6 +13,7 @@ import yaml
 
 from warehouse.aws.datasets import SOURCES_GLOB, FileFormat, load_datasets
 from warehouse.aws.errors import DatasetDefinitionError
+from warehouse.lake_format import hadoop_lines
 
 
 class LakePreflightError(RuntimeError):
@@ -87,7 +88,12 @@ def _header_problems(folder: Path, columns: list[str]) -> list[LakeProblem]:
     problems = []
     for path in data_files(folder):
         with path.open("rb") as handle:
-            first = handle.readline().decode("utf-8", errors="replace").rstrip("\r\n")
+            head = handle.read(64 * 1024)
+        # The first line as every reader takes it (warehouse.lake_format); an empty file has no records.
+        lines = hadoop_lines(head.decode("utf-8", errors="replace"))
+        if not lines:
+            continue
+        first = lines[0]
         if first != expected:
             problems.append(
                 LakeProblem(

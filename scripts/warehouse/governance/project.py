@@ -74,6 +74,7 @@ class Project:
     exposures: tuple[Json, ...]
     metrics: tuple[Json, ...]
     catalog_columns: dict[str, tuple[str, ...]] | None  # unique_id -> column names, when a catalog is given
+    semantic_models: tuple[Json, ...] = ()
 
     def tests_of(self, unique_id: str) -> tuple[DataTest, ...]:
         return self.tests_by_node.get(unique_id, ())
@@ -196,4 +197,5 @@ def load_project(manifest: Json, catalog: Json | None = None) -> Project:
         exposures=tuple(node for node in (manifest.get("exposures") or {}).values() if ours(node)),
         metrics=tuple(node for node in (manifest.get("metrics") or {}).values() if ours(node)),
         catalog_columns=_catalog_columns(catalog) if catalog is not None else None,
+        semantic_models=tuple(node for node in (manifest.get("semantic_models") or {}).values() if ours(node)),
     )

@@ -11,6 +11,8 @@
 - key-tested: unique + not_null on one column, or unique_combination_of_columns (models, snapshots, seeds).
 - source-freshness: every source table has a freshness threshold and a loaded_at field.
 - gold-contract: every gold model has an enforced contract.
+- distinct-dimensions: two semantic-layer dimensions that compute different things (another model or
+  expression) do not share a description: an analyst choosing between them must be told how they differ.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from warehouse.governance.project import NO_LAYER, SEED, SNAPSHOT, SOURCE, Project, Resource
+from warehouse.governance.project import NO_LAYER, SEED, SNAPSHOT, SOURCE, Json, Project, Resource
 
 
 @dataclass(frozen=True, order=True)
@@ -212,6 +214,35 @@ def check_gold_contract(project: Project) -> Iterator[Violation]:
             )
 
 
+def _dimension_key(semantic_model: Json, dimension: Json) -> tuple[str, str]:
+    """What a dimension computes: its model and its expression (its name when it has none)."""
+    model = str((semantic_model.get("node_relation") or {}).get("relation_name") or semantic_model.get("name"))
+    return model, str(dimension.get("expr") or dimension.get("name"))
+
+
+def check_distinct_dimensions(project: Project) -> Iterator[Violation]:
+    by_description: dict[str, list[tuple[str, str, tuple[str, str]]]] = {}
+    for semantic_model in project.semantic_models:
+        path = str(semantic_model.get("original_file_path") or "")
+        for dimension in semantic_model.get("dimensions") or []:
+            description = " ".join(str(dimension.get("description") or "").split())
+            if description:
+                subject = f"dimension {semantic_model.get('name')}.{dimension.get('name')}"
+                by_description.setdefault(description, []).append(
+                    (subject, path, _dimension_key(semantic_model, dimension))
+                )
+    for entries in by_description.values():
+        if len({key for _, _, key in entries}) > 1:
+            for subject, path, key in entries:
+                others = ", ".join(other for other, _, other_key in entries if other_key != key)
+                yield Violation(
+                    "distinct-dimensions",
+                    subject,
+                    path,
+                    f"shares its description with {others}, which compute other values: say how they differ",
+                )
+
+
 RULES: dict[str, Rule] = {
     "layer-folder": check_layer_folder,
     "naming": check_naming,
@@ -222,6 +253,7 @@ RULES: dict[str, Rule] = {
     "key-tested": check_key_tested,
     "source-freshness": check_source_freshness,
     "gold-contract": check_gold_contract,
+    "distinct-dimensions": check_distinct_dimensions,
 }
 
 

@@ -3,16 +3,14 @@
 - Files: Spectrum scans a partition folder and its subfolders and ignores hidden files, files that begin
   with `.`, `_` or `#`, and files that end with `~` (c-spectrum-external-tables.md). A `.gz` file is
   decompressed; any other compression is refused.
-- Lines: Hadoop's LineRecordReader ends a line at `\\n`, `\\r\\n` or `\\r`.
-- text_lines (`row format delimited fields terminated by '\\001'`, LazySimpleSerDe): the column is the
-  line up to its first `\\001`; the field `\\N` is NULL (serialization.null.format's default). Empty lines
-  give no record.
-- csv (`org.apache.hadoop.hive.serde2.OpenCSVSerde`, separatorChar ',', quoteChar '"', escapeChar '\\\\'):
-  every line is parsed on its own by opencsv 2.3's CSVParser, the parser Hive's OpenCSVSerde wraps, with
-  its quirks: a doubled quote inside quotes is a quote; the escape character escapes a quote or itself and
-  otherwise disappears; an unterminated quote drops the rest of the line. Fields map to columns by
-  position; a missing field is NULL, extra fields are ignored. An empty field is '' (OpenCSVSerde has no
-  NULL). `skip.header.line.count` lines are skipped at the start of every file.
+- Lines, text_lines and csv records: the rules of warehouse.lake_format, which the DuckDB build follows
+  too (Hadoop's LineRecordReader; LazySimpleSerDe for text_lines; opencsv 2.3's CSVParser for csv, the
+  parser Hive's OpenCSVSerde wraps, with its quirks: a doubled quote inside quotes is a quote; the escape
+  character escapes a quote or itself and otherwise disappears; an unterminated quote drops the rest of
+  the line). CSV fields map to columns by position; a missing field is NULL, extra fields are ignored. An
+  empty field is '' (OpenCSVSerde has no NULL). `skip.header.line.count` lines are skipped at the start
+  of every file. Bytes that are not UTF-8 are kept as lone surrogates (Python's surrogateescape), for the
+  table's `invalid_char_handling` to act on (sources.py).
 - parquet: read with DuckDB, columns matched by name.
 - Kinesis micro-batch files (the local stand-in of a stream): one JSON envelope per line.
 """
@@ -27,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-SEPARATOR, QUOTE, ESCAPE = ",", '"', "\\"
+from warehouse.lake_format import hadoop_lines, opencsv_fields, text_line_field
 
 
 class LakeReadError(Exception):
@@ -104,71 +102,30 @@ def read_text(path: Path) -> str:
         raise LakeReadError(f"{path}: not UTF-8 ({exc})") from exc
 
 
-def hadoop_lines(text: str) -> list[str]:
-    """Lines as Hadoop's LineRecordReader splits them: at \\n, \\r\\n or \\r; no record after a final
-    terminator."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
+def read_lines(path: Path) -> list[str]:
+    """A text file's lines (`.gz` decompressed); bytes that are not UTF-8 become lone surrogates."""
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        data = gzip.decompress(data)
+    elif path.suffix in (".bz2", ".snappy", ".zst", ".lz4"):
+        raise LakeReadError(f"{path}: {path.suffix} compression is not read by this harness")
+    return hadoop_lines(data.decode("utf-8", errors="surrogateescape"))
 
 
-def text_line_field(line: str) -> str | None:
-    """The first field of a LazySimpleSerDe line delimited by \\001; `\\N` is NULL."""
-    field = line.split("\x01", 1)[0]
-    return None if field == "\\N" else field
-
-
-def opencsv_fields(line: str) -> list[str]:
-    """One line parsed as opencsv 2.3's CSVParser(',', '"', '\\\\') does for Hive's OpenCSVSerde: each
-    line on its own, so an unterminated quoted field (and anything after it) is dropped."""
-    tokens: list[str] = []
-    field: list[str] = []
-    in_quotes = in_field = False
-    i, n = 0, len(line)
-    while i < n:
-        c = line[i]
-        nxt = line[i + 1] if i + 1 < n else None
-        if c == ESCAPE:
-            if (in_quotes or in_field) and nxt in (QUOTE, ESCAPE):
-                field.append(nxt)  # type: ignore[arg-type]
-                i += 1
-        elif c == QUOTE:
-            if (in_quotes or in_field) and nxt == QUOTE:
-                field.append(QUOTE)
-                i += 1
-            else:
-                # opencsv keeps a quote in the middle of a field: a,bc"d"ef,g (i > 2, as opencsv 2.3 checks)
-                if i > 2 and line[i - 1] != SEPARATOR and nxt is not None and nxt != SEPARATOR:
-                    if field and "".join(field).isspace():
-                        field = []
-                    else:
-                        field.append(c)
-                in_quotes = not in_quotes
-            in_field = not in_field
-        elif c == SEPARATOR and not in_quotes:
-            tokens.append("".join(field))
-            field = []
-            in_field = False
-        else:
-            field.append(c)
-            in_field = True
-        i += 1
-    if not in_quotes:
-        tokens.append("".join(field))
-    return tokens
+def invalid_utf8(value: str) -> bool:
+    """True when a value read by read_lines holds bytes that are not UTF-8."""
+    return any("\udc80" <= c <= "\udcff" for c in value)
 
 
 def text_records(path: Path) -> Iterator[str | None]:
-    """The raw_record values of a text_lines file: one per non-empty line."""
-    for line in hadoop_lines(read_text(path)):
-        if line != "":
-            yield text_line_field(line)
+    """The raw_record values of a text_lines file: one per line, blank lines included."""
+    for line in read_lines(path):
+        yield text_line_field(line)
 
 
 def csv_records(path: Path, skip_header: int) -> Iterator[list[str]]:
     """The field lists of a CSV file, header lines skipped."""
-    for number, line in enumerate(hadoop_lines(read_text(path))):
+    for number, line in enumerate(read_lines(path)):
         if number >= skip_header:
             yield opencsv_fields(line)
 
@@ -223,11 +180,10 @@ __all__ = [
     "LakeReadError",
     "csv_records",
     "discover_files",
-    "hadoop_lines",
+    "invalid_utf8",
     "is_hidden",
     "kinesis_records",
-    "opencsv_fields",
     "parquet_records",
-    "text_line_field",
+    "read_lines",
     "text_records",
 ]

@@ -8,9 +8,9 @@ Nothing here lists datasets by name: every enabled source of the manifest become
   (`external.partitions`), then Spectrum's pseudocolumns `"$path"` and `"$size"`. `external.file_format`
   says how the files are read (lake.py): text_lines, csv or parquet; any other format is an error.
   The table properties that change what a scan returns (`skip.header.line.count`, `surplus_char_handling`,
-  `serialization.null.format`, `column_count_mismatch_handling`) are read from the generated Spectrum DDL
-  (the compiled `redshift_ddl` analysis), where the build's hook gets them; the DDL's locations also give
-  the S3 lake root the `"$path"` values start with.
+  `invalid_char_handling`, `serialization.null.format`, `column_count_mismatch_handling`) are read from the
+  generated Spectrum DDL (the compiled `redshift_ddl` analysis), where the build's hook gets them; the DDL's
+  locations also give the S3 lake root the `"$path"` values start with.
 - A source whose `loader` is `kinesis` (or that names a `meta.stream`) is a Kinesis stream in the Kinesis
   external schema: the streaming-ingestion columns, loaded from the micro-batch files under
   `stream/<meta.stream or identifier>/`.
@@ -105,6 +105,8 @@ class TableProperties:
     surplus_char_handling: str = "SET_TO_NULL"
     null_format: str | None = None
     column_count_mismatch: str = "DISABLED"
+    invalid_char_handling: str = "DISABLED"
+    replacement_char: str = "?"
 
     @classmethod
     def parse(cls, properties: Mapping[str, str], file_format: str) -> TableProperties:
@@ -119,6 +121,10 @@ class TableProperties:
             column_count_mismatch=(
                 properties.get("column_count_mismatch_handling", "DISABLED").upper() if cleansing else "DISABLED"
             ),
+            invalid_char_handling=(
+                properties.get("invalid_char_handling", "DISABLED").upper() if cleansing else "DISABLED"
+            ),
+            replacement_char=properties.get("replacement_char", "?"),
         )
 
 
@@ -278,6 +284,27 @@ def create_table_sql(table: ExternalTable | StreamTable) -> str:
     return f"create table {quote_ident(table.schema)}.{quote_ident(table.identifier)} (\n    {columns}\n)"
 
 
+def _invalid_chars(values: list[Any], props: TableProperties, where: str) -> list[Any]:
+    """A row after Spectrum's invalid_char_handling (r_CREATE_EXTERNAL_TABLE.html, TABLE PROPERTIES): values
+    that are not valid UTF-8 (lone surrogates from lake.read_lines) set to null (SET_TO_NULL), the whole row
+    to nulls (DROP_ROW), or their bad bytes replaced (REPLACE); FAIL, and DISABLED where the harness cannot
+    know what a scan returns, stop the load naming the record."""
+    bad = [i for i, value in enumerate(values) if isinstance(value, str) and lake.invalid_utf8(value)]
+    if not bad:
+        return values
+    mode = props.invalid_char_handling
+    if mode == "DROP_ROW":
+        return [None] * len(values)
+    if mode == "SET_TO_NULL":
+        return [None if i in bad else value for i, value in enumerate(values)]
+    if mode == "REPLACE":
+        return [
+            "".join(props.replacement_char if lake.invalid_utf8(c) else c for c in value) if i in bad else value
+            for i, value in enumerate(values)
+        ]
+    raise SourceError(f"{where}: not valid UTF-8 (invalid_char_handling {mode})")
+
+
 class _Surplus:
     """Spectrum's surplus_char_handling for one table, counting what it did."""
 
@@ -353,6 +380,7 @@ def _rows_of(table: ExternalTable, lake_root: Path, result: LoadResult) -> Itera
         for number, values in enumerate(records, start=1):
             if props.null_format is not None:
                 values = [None if v == props.null_format else v for v in values]
+            values = _invalid_chars(values, props, f"{file.relative}:{number}")
             kept = surplus.apply(values, f"{file.relative}:{number}")
             if kept is not None:
                 yield [*kept, *extra]
