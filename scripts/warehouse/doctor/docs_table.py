@@ -48,11 +48,14 @@ def render_table() -> str:
         name = f"`{setting.name}`"
         if setting.aliases:
             name += " (deprecated: " + ", ".join(f"`{alias}`" for alias in setting.aliases) + ")"
-        meaning = setting.meaning + (" **Secret**: never printed." if setting.secret else "")
+        meaning = setting.meaning
         if setting.stack_output:
-            meaning += f" Stack output `{setting.stack_output}`."
+            meaning += f"; stack output `{setting.stack_output}`"
+        if setting.secret:
+            meaning += ". **Secret**: never printed"
         default = setting.default if not setting.default or "`" in setting.default else f"`{setting.default}`"
-        cells = [name, default, _required(setting), ", ".join(_SHORT[use] for use in setting.uses), meaning]
+        read_by = ", ".join(_SHORT[use] for use in Use if use in setting.uses)
+        cells = [name, default, _required(setting), read_by, meaning]
         lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
     return "\n".join(lines) + "\n"
 

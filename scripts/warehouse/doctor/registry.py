@@ -100,7 +100,10 @@ SETTINGS_LIST: tuple[Setting, ...] = (
     Setting("PGPASSWORD", "password of the live catalog database (`WAREHOUSE_CATALOG_DSN`)", _LOCAL, secret=True),
     Setting("WAREHOUSE_DUCKDB_S3", "`1`: set DuckDB up for S3 although no root is an s3:// URI", _LOCAL, example="1"),
     Setting(
-        "WAREHOUSE_S3_URL_STYLE", "`path` or `vhost` S3 URLs for DuckDB", _LOCAL, "path with an endpoint, else vhost"
+        "WAREHOUSE_S3_URL_STYLE",
+        "`path` or `vhost` S3 URLs for DuckDB",
+        _LOCAL,
+        "`path` with an AWS_ENDPOINT_URL, else `vhost`",
     ),
     # --- AWS (boto3 and DuckDB's S3 secret) ------------------------------------------------------------------
     Setting(
@@ -111,7 +114,12 @@ SETTINGS_LIST: tuple[Setting, ...] = (
         example="us-east-1",
     ),
     Setting("AWS_DEFAULT_REGION", "region when `AWS_REGION` is unset", (Use.LOCAL, *_AWS), "us-east-1"),
-    Setting("AWS_PROFILE", "AWS credentials profile (boto3's default chain; dbt's `iam_profile`)", _AWS, "default"),
+    Setting(
+        "AWS_PROFILE",
+        "AWS credentials profile (boto3's default chain; dbt's `iam_profile`)",
+        (Use.LOCAL, *_AWS),
+        "default",
+    ),
     Setting(
         "AWS_ACCESS_KEY_ID", "explicit AWS credentials (else boto3's default chain)", (Use.LOCAL, *_AWS), secret=True
     ),

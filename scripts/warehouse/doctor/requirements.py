@@ -58,7 +58,6 @@ class Requirement:
 
 
 _DATA_API = DATA_API_USES
-_NOT_CATALOG_ONLY = "without --catalog-only"
 
 
 def _data_api_applies(env: Env, flags: Flags) -> bool:
@@ -104,7 +103,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         ("REDSHIFT_SPECTRUM_ROLE_ARN",),
         frozenset({Use.REDSHIFT, Use.SPECTRUM}),
         "the role Redshift assumes to read the lake through Spectrum (stack output SpectrumRoleArn)",
-        "spectrum setup: without --catalog-only",
+        "for spectrum setup, unless --catalog-only",
         _data_api_applies,
     ),
     Requirement(
@@ -133,7 +132,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         _DATA_API,
         "the provisioned cluster or the Serverless workgroup the Data API runs statements on (stack output "
         "ClusterId or WorkgroupName)",
-        _NOT_CATALOG_ONLY,
+        "unless spectrum setup --catalog-only",
         _data_api_applies,
     ),
     Requirement(
@@ -148,7 +147,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         ("WAREHOUSE_S3_LAKE_ROOT", "WAREHOUSE_LAKE_ROOT"),
         frozenset({Use.SPECTRUM, Use.COPY}),
         "Glue and Redshift read the lake from S3: s3://<raw bucket>/<prefix> (stack output LakeRoot)",
-        "copy: without --source",
+        "for copy, unless --source",
         lambda _env, flags: "source" not in flags,
         lambda env: _s3(s3_lake_root(env)),
     ),
@@ -161,7 +160,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         ("WAREHOUSE_EXPORT_ROOT", "WAREHOUSE_S3_LAKE_ROOT"),
         frozenset({Use.UNLOAD}),
         "where UNLOAD writes, an s3:// URI (stack output ExportRoot; default <S3 lake root>/exports)",
-        "without --destination",
+        "unless --destination",
         lambda _env, flags: "destination" not in flags,
         lambda env: _s3(raw(env, "WAREHOUSE_EXPORT_ROOT") or s3_lake_root(env)),
     ),
