@@ -35,4 +35,5 @@ class Finding:
     @classmethod
     def from_problem(cls, problem: Problem) -> Finding:
         subject = " or ".join(problem.names) or "settings"
-        return cls(Status.PROBLEM, subject, problem.line().removeprefix(f"{subject}: "))
+        prefix = "missing: " if problem.kind == "missing" else ""
+        return cls(Status.PROBLEM, subject, prefix + problem.describe())

@@ -296,11 +296,14 @@ def alias_in_use(env: Env, name: str) -> str | None:
     return next((alias for alias in SETTINGS[name].aliases if env.get(alias, "").strip()), None)
 
 
-def alias_conflicts(env: Env) -> list[str]:
-    """A deprecated alias set to another value than its new name."""
+def alias_conflicts(env: Env) -> list[tuple[str, str]]:
+    """(alias, what is wrong) for each deprecated alias set to another value than its new name."""
     return [
-        f"{alias}={env[alias].strip()!r} and {name}={raw(env, name)!r} differ: {alias} is the deprecated name of "
-        f"{name}; unset {alias}"
+        (
+            alias,
+            f"{alias}={env[alias].strip()!r} and {name}={raw(env, name)!r} differ: {alias} is the deprecated name "
+            f"of {name}; unset {alias}",
+        )
         for alias, name in ALIASES.items()
         if env.get(alias, "").strip() and raw(env, name) and env[alias].strip() != raw(env, name)
     ]

@@ -245,13 +245,17 @@ class Problem:
     detail: str
     uses: tuple[Use, ...] = field(default=())
 
+    def describe(self) -> str:
+        """What is wrong or what it is for, and who needs it."""
+        needed = f" [{', '.join(use.value for use in self.uses)}]" if self.uses else ""
+        return f"{self.detail}{needed}"
+
     def line(self) -> str:
         """`set A or B: what it is for [who needs it]` for a missing setting, `A: what is wrong` otherwise."""
-        needed = f" [{', '.join(use.value for use in self.uses)}]" if self.uses else ""
         names = " or ".join(self.names)
         if self.kind == "missing":
-            return f"set {names}: {self.detail}{needed}"
-        return f"{names + ': ' if names else ''}{self.detail}{needed}"
+            return f"set {names}: {self.describe()}"
+        return f"{names + ': ' if names else ''}{self.describe()}"
 
 
 def _sorted_uses(uses: Iterable[Use]) -> tuple[Use, ...]:
@@ -297,7 +301,7 @@ def problems(uses: Iterable[Use], env: Env, flags: Flags = NO_FLAGS) -> list[Pro
                 _sorted_uses(wanted & DATA_API_USES),
             )
         )
-    found_problems += [Problem((), "invalid", conflict) for conflict in alias_conflicts(env)]
+    found_problems += [Problem((alias,), "invalid", conflict) for alias, conflict in alias_conflicts(env)]
     return found_problems
 
 
