@@ -164,7 +164,8 @@ def catalog_findings(env: Env, check_connection: bool) -> list[Finding]:
             psycopg2.connect(dsn, connect_timeout=5).close()
             findings.append(Finding.ok(DSN_VARIABLE, "connected"))
         except psycopg2.Error as exc:
-            findings.append(Finding.problem(DSN_VARIABLE, f"cannot connect: {str(exc).strip()}"))
+            reason = " ".join(str(exc).split())
+            findings.append(Finding.problem(DSN_VARIABLE, f"cannot connect: {reason}"))
     return findings
 
 
