@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,8 @@ from warehouse.building.render import render, summary_console, write_json
 from warehouse.building.runner import BuildOptions, dbt_args, invoke_dbt
 from warehouse.building.summary import relations_to_count, summarize
 from warehouse.config import Settings
+from warehouse.doctor.registry import Use
+from warehouse.doctor.requirements import SettingsError, require
 
 logger = log.get("build")
 
@@ -80,6 +83,12 @@ def run_build(options: BuildOptions, settings: Settings | None = None, out: Cons
     profiles_dir = (options.profiles_dir or project_dir).resolve()
     settings.apply_to_environ()
     local = settings.target == "local"
+    if not local:
+        try:  # every missing profile or hook setting at once, before dbt stops at the first
+            require(Use.REDSHIFT, os.environ)
+        except SettingsError as exc:
+            logger.error("%s", exc)
+            return 1
     identity = None
     file_counts: dict[str, int] = {}
     if local:

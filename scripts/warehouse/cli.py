@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "warehouse.aws.copy",
     "warehouse.aws.unload",
     "warehouse.aws.ops.command",
+    "warehouse.doctor.command",
 )
 
 

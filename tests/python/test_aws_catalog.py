@@ -237,7 +237,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("WAREHOUSE_LAKE_ROOT", f"s3://{BUCKET}/lake")
     monkeypatch.setenv("REDSHIFT_SPECTRUM_ROLE_ARN", SPECTRUM_ROLE)
     monkeypatch.setenv("REDSHIFT_CLUSTER_ID", "globalretail")
-    monkeypatch.setenv("REDSHIFT_DB_USER", "etl")
+    monkeypatch.setenv("REDSHIFT_USER", "etl")
     with mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=BUCKET)

@@ -227,7 +227,7 @@ def test_helpers_and_settings_validation(monkeypatch: pytest.MonkeyPatch) -> Non
     assert not is_serialization_conflict("ERROR: division by zero")
     with pytest.raises(AwsSettingsError, match="exactly one of REDSHIFT_CLUSTER_ID"):
         RedshiftTarget("db", cluster_id="c", workgroup="w", db_user="u")
-    with pytest.raises(AwsSettingsError, match=r"REDSHIFT_DB_USER .* or"):
+    with pytest.raises(AwsSettingsError, match=r"REDSHIFT_USER .* or"):
         RedshiftTarget("db", cluster_id="c")
     with pytest.raises(AwsSettingsError, match="provisioned clusters only"):
         RedshiftTarget("db", workgroup="w", db_user="u")

@@ -77,7 +77,7 @@ def test_monitor_runs_through_moto_redshift_data(monkeypatch: pytest.MonkeyPatch
     set_dummy_aws_env(monkeypatch)
     finish_moto_statements(monkeypatch)
     monkeypatch.setenv("REDSHIFT_CLUSTER_ID", "globalretail")
-    monkeypatch.setenv("REDSHIFT_DB_USER", "ops")
+    monkeypatch.setenv("REDSHIFT_USER", "ops")
     assert OPS in cli.COMMAND_MODULES
     with mock_aws():
         assert cli.main(["ops", "monitor", "long-running", "disk"]) == 0

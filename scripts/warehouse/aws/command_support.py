@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -16,8 +17,10 @@ from rich.table import Table
 from warehouse import log
 from warehouse.aws.clients import client
 from warehouse.aws.data_api import DataApiRunner, StatementResult
-from warehouse.aws.errors import AwsCommandError
+from warehouse.aws.errors import AwsCommandError, AwsSettingsError
 from warehouse.aws.settings import AwsSettings, DataApiSettings, RedshiftTarget
+from warehouse.doctor.registry import Use
+from warehouse.doctor.requirements import NO_FLAGS, Flags, SettingsError, require
 
 logger = log.get("aws")
 Command = Callable[[argparse.Namespace], int]
@@ -47,6 +50,14 @@ def reports_errors(command: Command) -> Command:
             return 1
 
     return wrapper
+
+
+def require_settings(use: Use, flags: Flags = NO_FLAGS) -> None:
+    """Stop before any AWS call, naming every setting `use` lacks at once (warehouse.doctor.requirements)."""
+    try:
+        require(use, os.environ, flags)
+    except SettingsError as exc:
+        raise AwsSettingsError(str(exc)) from None
 
 
 def make_runner(settings: AwsSettings, target: RedshiftTarget | None = None, name: str = "warehouse") -> DataApiRunner:

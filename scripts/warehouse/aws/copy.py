@@ -22,12 +22,20 @@ from pathlib import Path
 from typing import Any
 
 from warehouse import log
-from warehouse.aws.command_support import make_runner, print_table, quote_ident, quote_literal, reports_errors
+from warehouse.aws.command_support import (
+    make_runner,
+    print_table,
+    quote_ident,
+    quote_literal,
+    reports_errors,
+    require_settings,
+)
 from warehouse.aws.data_api import DataApiRunner, StatementResult
 from warehouse.aws.datasets import Dataset, FileFormat, load_datasets
 from warehouse.aws.errors import AwsSettingsError, LoadError, StatementFailedError
 from warehouse.aws.settings import AwsSettings
 from warehouse.config import PROJECT_DIR
+from warehouse.doctor.registry import Use
 
 logger = log.get("copy")
 
@@ -226,6 +234,7 @@ def system_views_for(requested: str | None, serverless: bool) -> SystemViews:
 
 @reports_errors
 def _command(args: argparse.Namespace) -> int:
+    require_settings(Use.COPY, frozenset({"source"} if args.source else ()))
     settings = AwsSettings.from_env()
     runner = make_runner(settings, name="copy")
     dataset = load_datasets(args.project_dir, [args.dataset])[0] if args.dataset else None

@@ -188,7 +188,7 @@ class DataApiRunner:
             code = error.get("Code", "")
             hint = {
                 "ValidationException": " (check REDSHIFT_CLUSTER_ID / REDSHIFT_WORKGROUP, REDSHIFT_DATABASE and "
-                "REDSHIFT_DB_USER / REDSHIFT_SECRET_ARN)",
+                "REDSHIFT_USER / REDSHIFT_SECRET_ARN)",
                 "AccessDeniedException": " (the caller needs redshift-data:* and redshift:GetClusterCredentials "
                 "or redshift-serverless:GetCredentials, or secretsmanager:GetSecretValue on the secret)",
                 "ActiveStatementsExceededException": " (too many statements running: wait, or cancel some)",

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 
 from warehouse.aws.errors import AwsSettingsError
 from warehouse.config import Settings
+from warehouse.doctor import registry
 
 DEFAULT_REGION = "us-east-1"
 STACK_HINT = "(an output of the globalretail CloudFormation stack, see infra/cloudformation/)"
 
 
 def _get(env: Mapping[str, str], name: str, default: str | None = None) -> str | None:
-    value = env.get(name, "").strip()
-    return value or default
+    """A registered setting (warehouse.doctor.registry), its deprecated alias, or `default`."""
+    return registry.value(env, name, default)
 
 
 def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -39,8 +40,9 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
 class RedshiftTarget:
     """Which Redshift the Data API talks to: a provisioned cluster or a Serverless workgroup.
 
-    Provisioned: REDSHIFT_CLUSTER_ID plus REDSHIFT_DB_USER (temporary IAM credentials) or REDSHIFT_SECRET_ARN.
-    Serverless: REDSHIFT_WORKGROUP, with REDSHIFT_SECRET_ARN or (without it) the caller's IAM identity.
+    Provisioned: REDSHIFT_CLUSTER_ID plus REDSHIFT_SECRET_ARN or else REDSHIFT_USER (temporary IAM credentials;
+    the same user dbt connects as). Serverless: REDSHIFT_WORKGROUP, with REDSHIFT_SECRET_ARN or (without it)
+    the caller's IAM identity; REDSHIFT_USER is then dbt's only.
     """
 
     database: str
@@ -57,16 +59,16 @@ class RedshiftTarget:
             )
         if self.cluster_id and not (self.db_user or self.secret_arn):
             raise AwsSettingsError(
-                f"cluster {self.cluster_id!r}: set REDSHIFT_DB_USER (IAM temporary credentials) or "
+                f"cluster {self.cluster_id!r}: set REDSHIFT_USER (IAM temporary credentials) or "
                 "REDSHIFT_SECRET_ARN (a Secrets Manager secret with the database user's password)"
             )
         if self.workgroup and self.db_user:
             raise AwsSettingsError(
-                "REDSHIFT_DB_USER applies to provisioned clusters only; for the Serverless workgroup "
-                f"{self.workgroup!r} unset it and use REDSHIFT_SECRET_ARN or your IAM identity"
+                "a database user (DbUser) applies to provisioned clusters only; for the Serverless workgroup "
+                f"{self.workgroup!r} use REDSHIFT_SECRET_ARN or your IAM identity"
             )
         if self.db_user and self.secret_arn:
-            raise AwsSettingsError("set REDSHIFT_DB_USER or REDSHIFT_SECRET_ARN, not both")
+            raise AwsSettingsError("a database user (DbUser) or a secret (REDSHIFT_SECRET_ARN), not both")
 
     @property
     def serverless(self) -> bool:
@@ -92,12 +94,16 @@ class RedshiftTarget:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RedshiftTarget:
         env = os.environ if environ is None else environ
+        workgroup = _get(env, "REDSHIFT_WORKGROUP")
+        secret_arn = _get(env, "REDSHIFT_SECRET_ARN")
+        # REDSHIFT_USER is also dbt's user: the secret wins over it, and a workgroup never gets a DbUser.
+        db_user = None if workgroup or secret_arn else _get(env, "REDSHIFT_USER")
         return cls(
             database=_get(env, "REDSHIFT_DATABASE", "globalretail") or "globalretail",
             cluster_id=_get(env, "REDSHIFT_CLUSTER_ID"),
-            workgroup=_get(env, "REDSHIFT_WORKGROUP"),
-            db_user=_get(env, "REDSHIFT_DB_USER"),
-            secret_arn=_get(env, "REDSHIFT_SECRET_ARN"),
+            workgroup=workgroup,
+            db_user=db_user,
+            secret_arn=secret_arn,
         )
 
 

@@ -19,12 +19,21 @@ from typing import Any
 from warehouse import log
 from warehouse.aws import glue_catalog, lake
 from warehouse.aws.clients import client
-from warehouse.aws.command_support import make_runner, print_table, progress, quote_ident, quote_literal, reports_errors
+from warehouse.aws.command_support import (
+    make_runner,
+    print_table,
+    progress,
+    quote_ident,
+    quote_literal,
+    reports_errors,
+    require_settings,
+)
 from warehouse.aws.data_api import DataApiRunner
 from warehouse.aws.datasets import Dataset, load_datasets
 from warehouse.aws.glue_catalog import Change, PartitionSync
 from warehouse.aws.settings import AwsSettings
 from warehouse.config import PROJECT_DIR
+from warehouse.doctor.registry import Use
 
 logger = log.get("spectrum")
 
@@ -123,6 +132,7 @@ def setup(
 
 @reports_errors
 def _setup_command(args: argparse.Namespace) -> int:
+    require_settings(Use.SPECTRUM, frozenset({"catalog-only"} if args.catalog_only else ()))
     settings = AwsSettings.from_env()
     datasets = load_datasets(args.project_dir, args.datasets.split(",") if args.datasets else None)
     runner = None if args.catalog_only else make_runner(settings, name="spectrum")

@@ -34,7 +34,14 @@ import duckdb
 from warehouse import log
 from warehouse.aws import glue_catalog, lake
 from warehouse.aws.clients import client
-from warehouse.aws.command_support import make_runner, print_table, quote_ident, quote_literal, reports_errors
+from warehouse.aws.command_support import (
+    make_runner,
+    print_table,
+    quote_ident,
+    quote_literal,
+    reports_errors,
+    require_settings,
+)
 from warehouse.aws.data_api import DataApiRunner
 from warehouse.aws.datasets import Column, FileFormat
 from warehouse.aws.duckdb_s3 import configure_s3
@@ -42,6 +49,7 @@ from warehouse.aws.errors import AwsSettingsError, ExportError, StatementFailedE
 from warehouse.aws.glue_catalog import Change, PartitionSync
 from warehouse.aws.settings import AwsSettings
 from warehouse.config import Settings
+from warehouse.doctor.registry import Use
 
 logger = log.get("unload")
 
@@ -311,6 +319,10 @@ def _destination(args: argparse.Namespace, settings: AwsSettings, export: Export
 
 
 def _run_redshift(args: argparse.Namespace, settings: AwsSettings, export: Export) -> ExportReport:
+    flags = {"destination"} if args.destination else set()
+    if args.encrypt and not args.kms_key_id:
+        flags.add("encrypt")
+    require_settings(Use.UNLOAD, frozenset(flags))
     destination = _destination(args, settings, export, settings.lake_root)
     if not destination.startswith("s3://"):
         raise AwsSettingsError(

@@ -15,6 +15,11 @@ from warehouse.aws.datasets import SOURCES_GLOB, FileFormat, load_datasets
 from warehouse.aws.errors import DatasetDefinitionError
 from warehouse.lake_format import hadoop_lines
 
+FIX_HINT = (
+    "Generate a lake with `warehouse generate --scale tiny|default|full`, or point WAREHOUSE_DATA_DIR "
+    "(or WAREHOUSE_LAKE_ROOT) at the folder that holds one."
+)
+
 
 class LakePreflightError(RuntimeError):
     """The lake cannot feed a build; the message lists every problem and the fix."""
@@ -148,11 +153,7 @@ def check_lake(lake_root: Path, project_dir: Path) -> None:
     if not problems:
         return
     lines = "\n".join(f"  - {p.folder}: {p.reason}" for p in problems)
-    raise LakePreflightError(
-        f"the lake at {lake_root} cannot feed a build; nothing was built:\n{lines}\n"
-        "Generate a lake with `warehouse generate --scale tiny|default|full`, or point WAREHOUSE_DATA_DIR "
-        "(or WAREHOUSE_LAKE_ROOT) at the folder that holds one."
-    )
+    raise LakePreflightError(f"the lake at {lake_root} cannot feed a build; nothing was built:\n{lines}\n{FIX_HINT}")
 
 
 def count_files(lake_root: Path, project_dir: Path) -> dict[str, int]:
