@@ -306,3 +306,22 @@ def test_warehouse_build_names_the_lake_record_that_fails_a_test(
 def test_a_test_not_compiled_in_this_build_is_said_so(manifest: dict[str, Any]) -> None:
     lookups = look_up_failures(manifest, [("test.gr.gone", None)], lambda sql, limit: ([], []))
     assert lookups["test.gr.gone"] == FailureLookup(error="this build's manifest has no compiled SQL for the test")
+
+
+def test_the_search_walks_through_snapshots_and_skips_models_without_the_key(manifest: dict[str, Any]) -> None:
+    nodes = manifest["nodes"]
+    snapshot = model("snp_campaigns", "snapshots", ["campaign_id", "dbt_scd_id"], ("int_campaigns_deduplicated",))
+    snapshot.update(unique_id="snapshot.gr.snp_campaigns", resource_type="snapshot")
+    history = model("dim_campaign_history", "gold", ["campaign_id", "campaign_version_id"])
+    history["depends_on"] = {"nodes": ["snapshot.gr.snp_campaigns"]}
+    nodes[snapshot["unique_id"]] = snapshot
+    nodes[history["unique_id"]] = history
+    sql = 'select campaign_id from "mem"."gold"."dim_campaign_history" where campaign_id is null'
+    version = 'select campaign_version_id from "mem"."gold"."dim_campaign_history" where campaign_version_id is null'
+    for name, column, text in (("nn_id", "campaign_id", sql), ("nn_version", "campaign_version_id", version)):
+        node = data_test(name, "not_null", "dim_campaign_history", column, text)
+        nodes[node["unique_id"]] = node
+    traced = plan_lookup(manifest, "test.gr.nn_id")
+    assert traced is not None and [lineage.name for lineage in traced.lineage] == ["stg_mk__campaigns"]
+    untraced = plan_lookup(manifest, "test.gr.nn_version")  # bronze has no campaign_version_id
+    assert untraced is not None and untraced.lineage == ()

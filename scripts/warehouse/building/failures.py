@@ -49,6 +49,7 @@ COMBINATION_TESTS: Mapping[str, str] = {"unique_combination_of_columns": "combin
 # joined on the model's key (the column of its `unique` test, or its unique combination).
 ROW_TESTS = frozenset({"expression_is_true"})
 
+TRACED_TYPES = frozenset({"model", "snapshot"})  # what the search walks through, up from the tested node
 MAX_RECORDS = 5  # records shown per failed test
 MAX_TESTS = 10  # failed tests looked up per build (each lookup is one or a few queries)
 MAX_RELATIONS = 3  # upstream models searched per test
@@ -168,7 +169,7 @@ def lineage_models(manifest: Json, start: Json, columns: Iterable[str]) -> tuple
                 continue
             for parent_id in (node.get("depends_on") or {}).get("nodes", []):
                 parent = find_node(manifest, parent_id)
-                if parent is not None and parent_id not in seen and parent.get("resource_type") == "model":
+                if parent is not None and parent_id not in seen and parent.get("resource_type") in TRACED_TYPES:
                     seen.add(parent_id)
                     parents.append(parent)
         if found:
