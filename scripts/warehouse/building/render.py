@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from rich import box
@@ -110,18 +111,17 @@ def failing_tests_table(summary: BuildSummary) -> Table:
     return table
 
 
-def _pairs(values: dict[str, object] | object) -> str:
-    items = values.items() if isinstance(values, dict) else ()
-    return ", ".join(f"{name}={'null' if value is None else value}" for name, value in items)
+def _pairs(values: Mapping[str, object]) -> str:
+    return ", ".join(f"{name}={'null' if value is None else value}" for name, value in values.items())
 
 
 def _record_lines(record: FailingRecord) -> list[RenderableType]:
     """The file on one line, then the record in it, its key and the model it was found in."""
     if record.source_file is None:
-        return [Text(f"    {_pairs(dict(record.key)) or '(no columns)'}")]
-    details = [f"record {_pairs(dict(record.record))}"]
+        return [Text(f"    {_pairs(record.key) or '(no columns)'}")]
+    details = [f"record {_pairs(record.record)}"]
     if record.key:
-        details.append(f"key {_pairs(dict(record.key))}")
+        details.append(f"key {_pairs(record.key)}")
     if record.model:
         details.append(f"in {record.model}")
     return [Text(f"    {record.source_file}", style="bold"), Text(f"      {'; '.join(details)}")]
