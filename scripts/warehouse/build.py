@@ -15,11 +15,12 @@ from rich.console import Console
 from warehouse import log
 from warehouse.building import lake_identity
 from warehouse.building.duckdb_counts import DuckDBLockedError, count_rows, ensure_unlocked, is_lock_error
+from warehouse.building.failures import FailureLookup, look_up_failures
 from warehouse.building.preflight import LakePreflightError, check_lake, count_files
 from warehouse.building.progress import BuildEvents
 from warehouse.building.render import render, summary_console, write_json
-from warehouse.building.runner import BuildOptions, dbt_args, invoke_dbt
-from warehouse.building.summary import relations_to_count, summarize
+from warehouse.building.runner import BuildOptions, dbt_args, invoke_dbt, show_query
+from warehouse.building.summary import BuildSummary, relations_to_count, summarize, with_lookups
 from warehouse.config import Settings
 from warehouse.doctor.registry import Use
 from warehouse.doctor.requirements import SettingsError, require
@@ -142,6 +143,7 @@ def run_build(options: BuildOptions, settings: Settings | None = None, out: Cons
         row_counts=counts.rows if counts else None,
         rejections=counts.rejections if counts else None,
     )
+    summary = _look_up_failing_records(summary, manifest, options, project_dir, profiles_dir)
     written = events.artifacts.get("run_results.json") or events.artifacts.get("manifest.json")
     target_dir = written.parent if written else project_dir / "target"
     summary_path = write_json(summary, target_dir / SUMMARY_FILE)
@@ -150,6 +152,23 @@ def run_build(options: BuildOptions, settings: Settings | None = None, out: Cons
         lake_identity.record(settings.duckdb_path, identity)
         lake_identity.record_files(settings.duckdb_path, file_counts)
     return 0 if result.success else 1
+
+
+def _look_up_failing_records(
+    summary: BuildSummary, manifest: dict[str, Any], options: BuildOptions, project_dir: Path, profiles_dir: Path
+) -> BuildSummary:
+    """Attach to each failed test the lake records that fail it (building/failures.py); never raises."""
+    failing = [(failure.unique_id, failure.tested) for failure in summary.tests.failing if failure.has_rows]
+    if not failing:
+        return summary
+    try:
+        lookups = look_up_failures(
+            manifest, failing, lambda sql, limit: show_query(sql, limit, options, project_dir, profiles_dir)
+        )
+    except Exception as exc:  # the report of dbt's own failures matters more than this lookup
+        logger.warning("the failing records could not be looked up: %s", exc)
+        lookups = {unique_id: FailureLookup(error=str(exc) or type(exc).__name__) for unique_id, _ in failing}
+    return with_lookups(summary, lookups)
 
 
 def _read_json(path: Path | None) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from rich import box
@@ -13,7 +14,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from warehouse.building.summary import BuildSummary, ModelResult, summary_to_json
+from warehouse.building.failures import FailingRecord
+from warehouse.building.summary import BuildSummary, FailingTest, ModelResult, show_command, summary_to_json
 
 _STATUS_STYLE = {"success": "green", "pass": "green", "error": "red", "fail": "red", "warn": "yellow"}
 
@@ -109,6 +111,52 @@ def failing_tests_table(summary: BuildSummary) -> Table:
     return table
 
 
+def _pairs(values: Mapping[str, object]) -> str:
+    return ", ".join(f"{name}={'null' if value is None else value}" for name, value in values.items())
+
+
+def _record_lines(record: FailingRecord) -> list[RenderableType]:
+    """The file on one line, then the record in it, its key and the model it was found in."""
+    if record.source_file is None:
+        return [Text(f"    {_pairs(record.key) or '(no columns)'}")]
+    details = [f"record {_pairs(record.record)}"]
+    if record.key:
+        details.append(f"key {_pairs(record.key)}")
+    if record.model:
+        details.append(f"in {record.model}")
+    return [Text(f"    {record.source_file}", style="bold"), Text(f"      {'; '.join(details)}")]
+
+
+def failing_records_block(summary: BuildSummary) -> Group:
+    """For each failed test: the lake file and record of up to 5 failing rows, with their key values."""
+    parts: list[RenderableType] = [Text("Failing records", style="bold red")]
+    for failure in summary.tests.failing:
+        if failure.has_rows:
+            parts += _failure_lines(failure, summary.target)
+    return Group(*parts, Text())
+
+
+def _failure_lines(failure: FailingTest, target: str) -> list[RenderableType]:
+    on = f" on {failure.tested}" + (f" ({failure.column})" if failure.column else "") if failure.tested else ""
+    count = failure.failures
+    rows = "" if count is None else f": {count:,} failing row{'s' if count != 1 else ''}"
+    lines: list[RenderableType] = [Text.from_markup(f"  [bold]{escape(failure.name)}[/]{escape(on)}{escape(rows)}")]
+    lookup = failure.lookup
+    if lookup is None:
+        lines.append(Text("    not looked up (too many failed tests in this build)", style="yellow"))
+    elif lookup.error:
+        lines.append(Text(f"    the failing records could not be looked up: {lookup.error}", style="yellow"))
+    else:
+        if lookup.note:
+            lines.append(Text(f"    no lake file named: {lookup.note}", style="yellow"))
+        for record in lookup.records:
+            lines += _record_lines(record)
+        if lookup.more:
+            lines.append(Text(f"    ... more; the first {len(lookup.records)} shown", style="dim"))
+    lines.append(Text(f"    all failing rows: {show_command(failure.name, target, failure.failures)}", style="dim"))
+    return lines
+
+
 def errors_block(summary: BuildSummary) -> Group:
     """Each node dbt could not build, with the start of its message (the rest is in logs/dbt.log)."""
     parts: list[RenderableType] = [Text("Errors", style="bold red")]
@@ -144,6 +192,8 @@ def render(summary: BuildSummary, console: Console, summary_path: Path | None = 
         console.print(tests_line(summary))
         if summary.tests.failing:
             console.print(failing_tests_table(summary))
+            if any(failure.has_rows for failure in summary.tests.failing):
+                console.print(failing_records_block(summary))
         else:
             console.print()
     if summary.errors:

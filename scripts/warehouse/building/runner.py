@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warehouse import log
 
@@ -64,6 +64,33 @@ def invoke_dbt(args: Sequence[str], callbacks: Sequence[EventCallback]) -> dbtRu
         return dbtRunner(callbacks=list(callbacks)).invoke(list(args))
     finally:
         release_duckdb()
+
+
+class QueryError(Exception):
+    """dbt could not run a query (its message says why)."""
+
+
+def show_query(
+    sql: str, limit: int, options: BuildOptions, project_dir: Path, profiles_dir: Path
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run one query through dbt's adapter for the build's target (`dbt show --inline`): columns and rows.
+
+    `sql` is plain SQL (wrapped in `raw` so dbt does not render it again). dbt's console log is off and
+    `--no-write-json` keeps the build's manifest.json and run_results.json as the build wrote them.
+    """
+    from dbt.cli.main import dbtRunner
+
+    args = ["show", "--inline", "{% raw %}" + sql + "{% endraw %}", "--limit", str(limit)]
+    args += ["--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir), "--target", options.target]
+    args += ["--no-write-json", "--log-level", "none", "--log-level-file", "debug"]
+    try:
+        result = dbtRunner().invoke(args)
+    finally:
+        release_duckdb()
+    if not result.success or result.result is None:
+        raise QueryError(str(result.exception or "dbt show failed (see logs/dbt.log)"))
+    table = result.result.results[0].agate_table
+    return [str(name) for name in table.column_names], [tuple(row) for row in table.rows]
 
 
 def release_duckdb() -> None:

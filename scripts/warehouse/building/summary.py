@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from warehouse.building.failures import FailureLookup
 from warehouse.building.manifest import (
     TEST_TYPES,
     Json,
@@ -78,6 +79,15 @@ class FailingTest:
     failures: int | None
     message: str
     tested: str | None
+    unique_id: str = ""
+    column: str | None = None  # the tested column(s), comma-separated; None for a model-level test
+    # The failing lake records (building/failures.py); None when they were not looked up.
+    lookup: FailureLookup | None = None
+
+    @property
+    def has_rows(self) -> bool:
+        """A failed or warned test (an errored one has no failing rows: its SQL did not run)."""
+        return self.status in {"fail", "warn"}
 
 
 @dataclass(frozen=True)
@@ -204,10 +214,28 @@ def tally_tests(manifest: Json, run_results: Json) -> DataTests:
                     failures=result.get("failures"),
                     message=str(result.get("message") or ""),
                     tested=str(tested["name"]) if tested else None,
+                    unique_id=unique_id,
+                    column=tested_columns(node),
                 )
             )
     failing.sort(key=lambda failure: ({"error": 0, "fail": 1, "warn": 2}[failure.status], failure.name))
     return DataTests(**counts, failing=tuple(failing))
+
+
+def tested_columns(test: Json) -> str | None:
+    """The column a test tests, or the columns of a combination test, comma-separated."""
+    if test.get("column_name"):
+        return str(test["column_name"])
+    kwargs = (test.get("test_metadata") or {}).get("kwargs") or {}
+    columns = kwargs.get("combination_of_columns")
+    return ", ".join(str(column) for column in columns) if columns else None
+
+
+def show_command(test_name: str, target: str, failures: int | None) -> str:
+    """The command that prints every failing row of a test (dbt runs the test's query again)."""
+    limit = max(failures or 0, 100)
+    target_flag = "" if target == "local" else f" --target {target}"
+    return f"dbt show --select {test_name} --limit {limit}{target_flag}"
 
 
 def node_errors(manifest: Json, run_results: Json) -> tuple[NodeError, ...]:
@@ -265,6 +293,14 @@ def summarize(
     )
 
 
+def with_lookups(summary: BuildSummary, lookups: Mapping[str, FailureLookup]) -> BuildSummary:
+    """The summary with each failed test's looked-up records attached."""
+    failing = tuple(
+        replace(failure, lookup=lookups.get(failure.unique_id, failure.lookup)) for failure in summary.tests.failing
+    )
+    return replace(summary, tests=replace(summary.tests, failing=failing))
+
+
 def summary_to_json(summary: BuildSummary) -> dict[str, Any]:
     tests = summary.tests
     return {
@@ -295,7 +331,9 @@ def summary_to_json(summary: BuildSummary) -> dict[str, Any]:
                     "status": failure.status,
                     "failures": failure.failures,
                     "tested": failure.tested,
+                    "column": failure.column,
                     "message": failure.message,
+                    **_failure_records_json(failure, summary.target),
                 }
                 for failure in tests.failing
             ],
@@ -306,3 +344,33 @@ def summary_to_json(summary: BuildSummary) -> dict[str, Any]:
             for error in summary.errors
         ],
     }
+
+
+def _failure_records_json(failure: FailingTest, target: str) -> dict[str, Any]:
+    """`failing_records` (lake file, record, key), `show_all`, and why records are missing when they are.
+
+    (`failures` is dbt's count of failing rows, kept under its name.)
+    """
+    if not failure.has_rows:
+        return {}
+    lookup = failure.lookup
+    data: dict[str, Any] = {
+        "failing_records": [
+            {
+                "source_file": record.source_file,
+                "record": dict(record.record),
+                "key": dict(record.key),
+                "model": record.model,
+            }
+            for record in (lookup.records if lookup else ())
+        ],
+        "more_failing_records": bool(lookup and lookup.more),
+        "show_all": show_command(failure.name, target, failure.failures),
+    }
+    if lookup is None:
+        data["lookup_error"] = "not looked up (too many failed tests in this build)"
+    elif lookup.error:
+        data["lookup_error"] = lookup.error
+    elif lookup.note:
+        data["lookup_note"] = lookup.note
+    return data
