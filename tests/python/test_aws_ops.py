@@ -64,6 +64,8 @@ def test_maintain_applies_the_plan_one_statement_at_a_time(monkeypatch: pytest.M
         ]
     )
     monkeypatch.setattr("warehouse.aws.ops.command.make_runner", lambda *a, **k: runner)
+    monkeypatch.setenv("REDSHIFT_CLUSTER_ID", "globalretail")
+    monkeypatch.setenv("REDSHIFT_USER", "dbt")
     assert OPS in cli.COMMAND_MODULES
     assert cli.main(["ops", "maintain"]) == 0
     assert "dry run" in capsys.readouterr().out

@@ -247,6 +247,8 @@ def _names_in(message: str) -> set[str]:
         (["copy", "orders", "--table", "bronze.orders"], Use.COPY, frozenset()),
         (["spectrum", "setup"], Use.SPECTRUM, frozenset()),
         (["unload", "--target", "redshift", "--encrypt"], Use.UNLOAD, frozenset({"encrypt"})),
+        (["ops", "monitor"], Use.OPS, frozenset()),
+        (["ops", "maintain"], Use.OPS, frozenset()),
     ],
 )
 def test_aws_commands_print_every_missing_setting_at_once(

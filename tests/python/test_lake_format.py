@@ -91,9 +91,8 @@ def test_the_comparison_sees_what_differs(readers: tuple[duckdb.DuckDBPyConnecti
     (lines split at \\n only, as a naive reader does) gives other lines than the readers."""
     con, folder = readers
     path = folder / "not_utf8.txt"
-    lines = [
-        row[0] for row in con.execute("select line_text from lake_lines(?) order by line_number", [str(path)]).fetchall()
-    ]
+    query = "select line_text from lake_lines(?) order by line_number"
+    lines = [row[0] for row in con.execute(query, [str(path)]).fetchall()]
     assert lines == [None if lake.invalid_utf8(x) else x for x in lake.read_lines(path)]
     assert lines.count(None) == 2 and "ok,\u00e9" in lines
     naive = path.read_bytes().decode("utf-8", errors="surrogateescape").split("\n")

@@ -1,9 +1,9 @@
 """Which settings each command needs, and the check that reports every missing or wrong one at once.
 
 `problems(uses, env, flags)` is the one check: `warehouse doctor` runs it for every use of a target, and
-`copy`, `unload`, `spectrum setup` and `build --target redshift` run it for their own use before they do
-anything (`require`). Flags are the command-line options that change what is needed: `catalog-only`
-(spectrum setup), `source` (copy --source), `destination` and `encrypt` (unload).
+`copy`, `unload`, `spectrum setup`, `ops monitor|maintain|dr verify` and `build --target redshift` run it
+for their own use before they do anything (`require`). Flags are the command-line options that change what
+is needed: `catalog-only` (spectrum setup), `source` (copy --source), `destination` and `encrypt` (unload).
 """
 
 from __future__ import annotations

@@ -17,10 +17,11 @@ from typing import Any
 
 from warehouse import log
 from warehouse.aws.clients import client
-from warehouse.aws.command_support import make_runner, print_result, print_table, reports_errors
+from warehouse.aws.command_support import make_runner, print_result, print_table, reports_errors, require_settings
 from warehouse.aws.errors import AwsSettingsError, RecoveryError
 from warehouse.aws.ops import dr, maintenance, monitoring
 from warehouse.aws.settings import AwsSettings, RedshiftTarget
+from warehouse.doctor.registry import Use
 
 logger = log.get("ops")
 
@@ -30,6 +31,7 @@ def _monitor(args: argparse.Namespace) -> int:
     unknown = [name for name in args.checks if name not in monitoring.CHECKS]
     if unknown:
         raise AwsSettingsError(f"unknown checks {unknown}: choose from {', '.join(monitoring.CHECKS)}")
+    require_settings(Use.OPS)
     runner = make_runner(AwsSettings.from_env(), name="ops-monitor")
     results = monitoring.run_checks(runner, args.checks or None)
     if args.json:
@@ -46,6 +48,7 @@ def _monitor(args: argparse.Namespace) -> int:
 
 @reports_errors
 def _maintain(args: argparse.Namespace) -> int:
+    require_settings(Use.OPS)
     runner = make_runner(AwsSettings.from_env(), name="ops-maintain")
     thresholds = maintenance.Thresholds(args.unsorted_pct, args.deleted_pct, args.stats_off_pct)
     schemas = [schema.strip() for schema in args.schemas.split(",") if schema.strip()]
@@ -150,6 +153,7 @@ def _dr_restore(args: argparse.Namespace) -> int:
 
 @reports_errors
 def _dr_verify(args: argparse.Namespace) -> int:
+    require_settings(Use.OPS)
     settings = AwsSettings.from_env()
     source_target = _target()
     if not (args.restored_cluster_id or args.restored_workgroup):
