@@ -37,7 +37,7 @@ last_recorded as (
     select
         row_count,
         run_started_at,
-        row_number() over (order by run_started_at desc, invocation_id desc) as recency
+        row_number() over (order by run_started_at desc nulls last, invocation_id desc nulls last) as recency
     from recorded_counts
 
 ),
