@@ -283,3 +283,28 @@ def test_every_silver_table_that_feeds_gold_carries_the_volume_guard(tiny_wareho
     }
     assert silver_tables - exempt <= guarded, f"no volume_guard on {sorted(silver_tables - exempt - guarded)}"
     assert len(guarded) >= 13
+
+
+def test_the_postgres_harness_creates_the_history_table_as_the_on_run_start_hook_does() -> None:
+    """`warehouse verify postgres` runs no hooks; it runs the compiled analysis that renders the hook's own
+    DDL macro, so the volume_guard tests find their table there too."""
+    from warehouse.redshift_check.pg.plan import run_start_statements
+
+    ddl = 'create schema if not exists meta;\ncreate table if not exists "meta"."model_row_counts" (a bigint)\n'
+    manifest = {
+        "nodes": {
+            "analysis.p.run_history_ddl": {
+                "resource_type": "analysis",
+                "name": "run_history_ddl",
+                "compiled_code": ddl,
+            },
+            "analysis.p.other": {"resource_type": "analysis", "name": "other", "compiled_code": "select 1"},
+        }
+    }
+    assert run_start_statements(manifest) == [
+        "create schema if not exists meta",
+        'create table if not exists "meta"."model_row_counts" (a bigint)',
+    ]
+    assert (Path(__file__).parents[2] / "analyses" / "run_history_ddl.sql").read_text().count(
+        "model_row_counts_ddl()"
+    ) == 1
