@@ -251,6 +251,7 @@ def test_a_truncated_source_stops_the_build_before_gold_until_the_drop_is_accept
     assert len(history) == len({(invocation, unique_id) for invocation, unique_id, _, _ in history})
 
 
+@pytest.mark.slow
 def test_every_silver_table_that_feeds_gold_carries_the_volume_guard(tiny_warehouse: Any) -> None:
     """Except the hot inventory movements, which `warehouse inventory tier` shrinks by design (their
     month-end positions, read from hot and cold history, are guarded instead)."""
