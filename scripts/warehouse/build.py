@@ -21,6 +21,7 @@ from warehouse.building.progress import BuildEvents
 from warehouse.building.render import render, summary_console, write_json
 from warehouse.building.runner import BuildOptions, dbt_args, invoke_dbt, show_query
 from warehouse.building.summary import BuildSummary, relations_to_count, summarize, with_lookups
+from warehouse.building.volume import ACCEPT_FLAG, explain, volume_drops
 from warehouse.config import Settings
 from warehouse.doctor.registry import Use
 from warehouse.doctor.requirements import SettingsError, require
@@ -47,6 +48,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="build although lake folders hold fewer files than at the last build (removing them was meant)",
     )
     parser.add_argument(
+        ACCEPT_FLAG,
+        action="store_true",
+        help="build although a silver model holds far fewer rows than at the last build (the drop is meant); "
+        "its new row count becomes the reference",
+    )
+    parser.add_argument(
         "--target",
         choices=("local", "redshift"),
         default=None,
@@ -69,6 +76,7 @@ def _command(args: argparse.Namespace) -> int:
         exclude=tuple(args.exclude),
         full_refresh=args.full_refresh,
         accept_fewer_files=args.accept_fewer_files,
+        accept_volume_drop=args.accept_volume_drop,
         target=args.target or settings.target,
         progress=not args.no_progress and log.console.is_terminal,
         project_dir=args.project_dir,
@@ -98,11 +106,17 @@ def run_build(options: BuildOptions, settings: Settings | None = None, out: Cons
             if settings.lake_is_local:
                 lake_root = Path(settings.lake_root)
                 check_lake(lake_root, project_dir)
-                same_lake = lake_identity.built_from(settings.duckdb_path) == lake_identity.lake_identity(lake_root)
+                previous = lake_identity.built_from(settings.duckdb_path)
+                same_lake = previous == lake_identity.lake_identity(lake_root)
                 identity = lake_identity.check(settings.duckdb_path, lake_root, options.full_refresh)
                 file_counts = count_files(lake_root, project_dir)
                 # A regenerated lake is a new baseline; the same lake must not have lost files.
                 shrunk = lake_identity.fewer_files(settings.duckdb_path, file_counts) if same_lake else []
+                if previous is not None and not same_lake and not options.accept_volume_drop:
+                    # Another lake is a new baseline for the volume guard too (its first build is a
+                    # --full-refresh, enforced above).
+                    logger.info("a new lake: the volume guard takes this build's row counts as the reference")
+                    options = replace(options, accept_volume_drop=True)
                 if shrunk and not options.accept_fewer_files:
                     raise LakePreflightError(
                         "the lake lost files since the last build; building would drop their records from "
@@ -133,6 +147,9 @@ def run_build(options: BuildOptions, settings: Settings | None = None, out: Cons
         )
         return 1
     _report_run_failure(result.exception, run_results, settings)
+    drops = volume_drops(manifest, run_results, settings.duckdb_path if local else None)
+    if drops:
+        logger.error("%s", explain(drops))
     counts = count_rows(settings.duckdb_path, relations_to_count(manifest, run_results)) if local else None
     summary = summarize(
         manifest,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from warehouse import log
+from warehouse.building.volume import ACCEPT_VAR
 
 if TYPE_CHECKING:  # dbt takes a second or two to import: only `warehouse build` pays for it, when it runs
     from dbt.cli.main import dbtRunnerResult
@@ -28,6 +30,8 @@ class BuildOptions:
     full_refresh: bool = False
     # Build although lake folders hold fewer files than at the last build (their removal was meant).
     accept_fewer_files: bool = False
+    # Let the volume guard pass although a silver model holds far fewer rows than at the last build.
+    accept_volume_drop: bool = False
     target: str = "local"
     progress: bool = True
     project_dir: Path | None = None
@@ -48,6 +52,8 @@ def dbt_args(options: BuildOptions, project_dir: Path, profiles_dir: Path) -> li
         args += ["--exclude", *options.exclude]
     if options.full_refresh:
         args.append("--full-refresh")
+    if options.accept_volume_drop:
+        args += ["--vars", json.dumps({ACCEPT_VAR: True})]
     if options.progress:
         args += ["--log-level", "none", "--log-level-file", "debug"]
     elif not sys.stdout.isatty():

@@ -161,6 +161,16 @@ class Executor:
 
         self._in_transaction(create)
 
+    def run_statements(self, statements: Sequence[str]) -> None:
+        """The on-run-start hooks' statements, in one transaction (an error stops the run: every test
+        reading their tables would fail)."""
+
+        def run() -> None:
+            for statement in statements:
+                self.execute(self.rewrite(statement)[0])
+
+        self._in_transaction(run)
+
     def load_sources(
         self,
         tables: Sequence[sources_module.ExternalTable | sources_module.StreamTable],
@@ -427,7 +437,9 @@ def run_all(
     nodes, tests = plan_module.build_plan(manifest)
     run = RunResult(unit_tests=plan_module.unit_tests(manifest))
     schemas = {table.schema for table in tables} | {n.schema for n in nodes if n.schema}
-    executor.setup(schemas)
+    hooks = plan_module.run_start_statements(manifest)
+    executor.setup(schemas | ({plan_module.RUN_START_SCHEMA} if hooks else set()))
+    executor.run_statements(hooks)
     done = 0
 
     def advance_source(label: str) -> None:

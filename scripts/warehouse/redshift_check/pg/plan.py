@@ -113,3 +113,20 @@ def unit_tests(manifest: Mapping[str, Any]) -> list[str]:
 
 
 __all__ = ["PlannedNode", "build_plan", "dag_order", "unit_tests"]
+
+
+# Analyses whose compiled statements an on-run-start hook runs before any node: the volume history table
+# (macros/run_history/), which the volume_guard tests read.
+RUN_START_ANALYSES: tuple[str, ...] = ("run_history_ddl",)
+RUN_START_SCHEMA = "meta"
+
+
+def run_start_statements(manifest: Mapping[str, Any]) -> list[str]:
+    """The statements of the on-run-start hooks that create warehouse tables, compiled for Redshift (from
+    the analyses that render the hooks' own macros), one per list item."""
+    statements = []
+    for node in manifest.get("nodes", {}).values():
+        if node.get("resource_type") == "analysis" and node.get("name") in RUN_START_ANALYSES:
+            code = str(node.get("compiled_code") or "")
+            statements += [part.strip() for part in code.split(";") if part.strip()]
+    return statements
