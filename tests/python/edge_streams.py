@@ -58,11 +58,12 @@ REDELIVERED_FILE = ("redelivered-valid", "redelivered-2999")
 # The same record twice, the first copy dated 2999: the plausible copy is the one kept, in any order.
 FUTURE_COPY = "duplicate-with-a-future-copy"
 
+# Records the incremental tests deliver in steps.
+STEP_CASES = ("step-future", "step-good-1", "step-good-2")
 CASE_NUMBERS: dict[str, int] = {
     name: number
     for number, name in enumerate(
-        [*ENVELOPE_CASES, *DUPLICATE_IN_BATCH, *REDELIVERED_FILE, FUTURE_COPY, "step-future", "step-good-1", "step-good-2"],
-        start=1,
+        [*ENVELOPE_CASES, *DUPLICATE_IN_BATCH, *REDELIVERED_FILE, FUTURE_COPY, *STEP_CASES], 1
     )
 }
 
