@@ -63,16 +63,38 @@
 {%- endmacro %}
 
 {#-
-    The raw payload a quarantined stream record keeps: its text, or for a record too long for a varchar
-    (raw_payload null) a note of its size, so the quarantine row still says what arrived.
+    The raw payload a quarantined stream record keeps: its text, or a note saying what arrived when there
+    is no text to keep: for a record too long for a varchar (raw_payload null, payload_bytes over 65,535)
+    its size; for a record without data (an envelope with no `data`, or a null or empty one) that it had
+    none. So every quarantine row says what arrived, and raw_record is never null.
 -#}
 {% macro stream_raw_record(raw_payload='raw_payload', payload_bytes='payload_bytes') -%}
     coalesce(
-        {{ raw_payload }},
-        {{ dbt.concat([
+        nullif({{ raw_payload }}, ''),
+        case when {{ payload_bytes }} > 65535 then {{ dbt.concat([
             "'<a record of '",
             dbt.cast(payload_bytes, dbt.type_string()),
             "' bytes, longer than a varchar holds>'",
-        ]) }}
+        ]) }} end,
+        '<a record without data>'
     )
+{%- endmacro %}
+
+{#-
+    Each Kinesis record once: the body of a `deduplicated` CTE over stream records (stream_records'
+    columns). A record is its shard and sequence number; delivery is at least once, so the same record can
+    come twice (twice in a micro-batch file, or in a batch file delivered again under another name; on
+    Redshift the guide does not promise a streaming view never holds a record twice, so the same rule runs
+    there). The copy kept is the first delivery by content, never by load order: the earliest arrival,
+    then the payload's size and text, then the partition key and the file (locally), all nulls last; so a
+    one-shot build, a replay and any order of delivery keep the same copy. The other copies are counted
+    as duplicates by the stream's records_reconcile test (`record_key`).
+-#}
+{% macro stream_records_once(relation) -%}
+    {{ globalretail.latest_version(
+        relation,
+        ['shard_id', 'sequence_number'],
+        'approximate_arrival_timestamp asc nulls last, payload_bytes asc nulls last, raw_payload asc nulls last, '
+        ~ 'partition_key asc nulls last, _source_file asc nulls last'
+    ) }}
 {%- endmacro %}

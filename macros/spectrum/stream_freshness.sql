@@ -2,14 +2,18 @@
     Source freshness of a Kinesis stream on Redshift. A stream is readable only through a streaming
     materialized view (materialized-view-streaming-ingestion.html), which also keeps the records that the
     stream's retention no longer has; so freshness reads the streaming materialized view built from the
-    source (the bronze `_stream` model) instead of the stream. Every other source keeps dbt's own query.
+    source (the bronze `_stream` model) instead of the stream. Only plausible arrivals count
+    (stream_arrival_latest): one record dated 2999 would otherwise make the stream look fresh for ever.
+    Every other source keeps dbt's own query.
 -#}
 {% macro redshift__collect_freshness(source, loaded_at_field, filter) %}
     {%- set stream_model = globalretail.streaming_view_of(source) -%}
     {%- if stream_model is none -%}
         {{ return(dbt.default__collect_freshness(source, loaded_at_field, filter)) }}
     {%- endif -%}
-    {{ return(dbt.default__collect_freshness(stream_model, loaded_at_field, filter)) }}
+    {%- set plausible = loaded_at_field ~ ' <= ' ~ globalretail.stream_arrival_latest() -%}
+    {%- set bounded = '(' ~ filter ~ ') and ' ~ plausible if filter else plausible -%}
+    {{ return(dbt.default__collect_freshness(stream_model, loaded_at_field, bounded)) }}
 {% endmacro %}
 
 {#- The relation of the streaming materialized view that reads `source_relation`, or none. -#}

@@ -1,9 +1,13 @@
 {#-
     Every raw record is accounted for exactly once: the source's row count equals the rows of the model
     that accepted records plus the rows of the model that quarantined them. Fails with one row giving
-    the three counts when they do not add up.
+    the counts when they do not add up.
+
+    With `record_key` (the columns that identify a record, a stream's shard and sequence number), a raw
+    record whose key came before is a duplicate delivery, which bronze keeps once: the raw count must then
+    equal accepted + quarantined + duplicates, where duplicates = raw rows - distinct keys.
 -#}
-{% test records_reconcile(model, accepted, quarantined) %}
+{% test records_reconcile(model, accepted, quarantined, record_key=none) %}
 
 with
 
@@ -13,6 +17,15 @@ raw_records as (
 
 ),
 
+{% if record_key -%}
+distinct_records as (
+
+    select count(*) as record_count
+    from (select distinct {{ record_key | join(', ') }} from {{ model }}) as keys
+
+),
+
+{% endif -%}
 accepted_records as (
 
     select count(*) as record_count from {{ accepted }}
@@ -30,8 +43,16 @@ compared as (
     select
         raw_records.record_count as raw_count,
         accepted_records.record_count as accepted_count,
-        quarantined_records.record_count as quarantined_count
+        quarantined_records.record_count as quarantined_count,
+        {%- if record_key %}
+        raw_records.record_count - distinct_records.record_count as duplicate_count
+        {%- else %}
+        0 as duplicate_count
+        {%- endif %}
     from raw_records
+    {%- if record_key %}
+    cross join distinct_records
+    {%- endif %}
     cross join accepted_records
     cross join quarantined_records
 
@@ -39,6 +60,6 @@ compared as (
 
 select *
 from compared
-where raw_count <> accepted_count + quarantined_count
+where raw_count <> accepted_count + quarantined_count + duplicate_count
 
 {% endtest %}

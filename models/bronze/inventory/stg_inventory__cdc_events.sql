@@ -1,4 +1,4 @@
-{#- Inventory change events whose payload passed every bronze rule; at-least-once redeliveries still included. -#}
+{#- Inventory change events whose envelope and payload passed every bronze rule, each Kinesis record once. -#}
 
 with
 

@@ -9,13 +9,17 @@
     )
 }}
 {#-
-    Every inventory change record, its payload parsed, standardised and typed once, with the first rule it
-    fails (the same rules, in the same order, as the stream validator warehouse.stream.validator).
+    Every inventory change record once, its payload parsed, standardised and typed once, with the first
+    rule it fails: the envelope's first (no arrival time, an arrival outside the plausible range, no data),
+    then the payload's (the same rules, in the same order, as the stream validator
+    warehouse.stream.validator). A record delivered twice (same shard and sequence number) is kept once
+    (stream_records_once).
 
-    Incremental: only the stream records that arrived on or after the newest arrival day typed minus
-    var('inventory_lookback_days') are typed again (Kinesis shards are ingested independently, so a record
-    can become visible after later-arriving ones); delete+insert on the Kinesis record key (shard, sequence
-    number) replaces them, so a rerun or a replayed batch changes nothing.
+    Incremental: only the stream records that arrived on or after the newest plausible arrival day typed
+    minus var('inventory_lookback_days') are typed again (Kinesis shards are ingested independently, so a
+    record can become visible after later-arriving ones; an arrival dated 2999 does not move that mark,
+    stream_window); delete+insert on the Kinesis record key (shard, sequence number) replaces them, so a
+    rerun or a replayed batch changes nothing.
 -#}
 
 with
@@ -24,11 +28,14 @@ stream as (
 
     select * from {{ ref('stg_inventory__cdc_events_stream') }}
     {%- if is_incremental() %}
-    where
-        {{ since_watermark(
-            'approximate_arrival_timestamp', 'approximate_arrival_timestamp', var('inventory_lookback_days')
-        ) }}
+    where {{ stream_window('approximate_arrival_timestamp', var('inventory_lookback_days')) }}
     {%- endif %}
+
+),
+
+deduplicated as (
+
+    {{ stream_records_once('stream') }}
 
 ),
 
@@ -43,7 +50,7 @@ parsed as (
         _source_file,
         approximate_arrival_timestamp,
         {{ json_object_or_null('raw_payload') }} as cdc_event
-    from stream
+    from deduplicated
 
 ),
 
@@ -87,6 +94,9 @@ checked as (
     select
         *,
         case
+            when approximate_arrival_timestamp is null then 'missing_arrival_timestamp'
+            when {{ stream_arrival_out_of_range('approximate_arrival_timestamp') }} then 'arrival_out_of_range'
+            when payload_bytes is null or payload_bytes = 0 then 'missing_data'
             when {{ text_too_long() }} then 'value_too_long'
             when payload_bytes > 65535 then 'value_too_long'
             when cdc_event is null then 'malformed_json'

@@ -1,4 +1,4 @@
-{#- Web events whose payload passed every bronze rule; at-least-once redeliveries still included. -#}
+{#- Web events whose envelope and payload passed every bronze rule, each Kinesis record once. -#}
 
 with
 

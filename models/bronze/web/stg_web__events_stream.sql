@@ -11,9 +11,10 @@
     )
 }}
 {#-
-    The web events stream as it lands: one row per Kinesis record, payload kept as text whether or not it
-    parses. Redshift: a streaming materialized view with AUTO REFRESH. Elsewhere: an incremental table that
-    appends only micro-batch files it has not loaded, so replaying a batch changes nothing.
+    The web events stream as it lands: one row per delivered Kinesis record (a record delivered twice is
+    here twice; the typed model keeps it once), payload kept as text whether or not it parses. Redshift: a
+    streaming materialized view with AUTO REFRESH. Elsewhere: an incremental table that appends only
+    micro-batch files it has not loaded, so replaying a batch changes nothing.
 
     Never re-created by dbt on Redshift: a streaming materialized view re-created reads the stream again
     from its oldest retained record (materialized-view-streaming-ingestion.html), so every record older

@@ -9,11 +9,14 @@
     )
 }}
 {#-
-    Every web event record, its payload parsed and typed once, with the first rule it fails.
+    Every web event record once, its payload parsed and typed once, with the first rule it fails: the
+    envelope's first (no arrival time, an arrival outside the plausible range, no data), then the payload's.
+    A record delivered twice (same shard and sequence number) is kept once (stream_records_once).
 
-    Incremental: only the stream records that arrived on or after the newest arrival day typed minus
-    var('web_lookback_days') are typed again (Kinesis shards are ingested independently); delete+insert on
-    the Kinesis record key (shard, sequence number) replaces them, so a rerun changes nothing.
+    Incremental: only the stream records that arrived on or after the newest plausible arrival day typed
+    minus var('web_lookback_days') are typed again (Kinesis shards are ingested independently; an arrival
+    dated 2999 does not move that mark, stream_window); delete+insert on the Kinesis record key (shard,
+    sequence number) replaces them, so a rerun changes nothing.
 -#}
 
 with
@@ -22,11 +25,14 @@ stream as (
 
     select * from {{ ref('stg_web__events_stream') }}
     {%- if is_incremental() %}
-    where
-        {{ since_watermark(
-            'approximate_arrival_timestamp', 'approximate_arrival_timestamp', var('web_lookback_days')
-        ) }}
+    where {{ stream_window('approximate_arrival_timestamp', var('web_lookback_days')) }}
     {%- endif %}
+
+),
+
+deduplicated as (
+
+    {{ stream_records_once('stream') }}
 
 ),
 
@@ -40,7 +46,7 @@ parsed as (
         _source_file,
         approximate_arrival_timestamp,
         {{ json_object_or_null('raw_payload') }} as event_payload
-    from stream
+    from deduplicated
 
 ),
 
@@ -78,6 +84,9 @@ checked as (
     select
         *,
         case
+            when approximate_arrival_timestamp is null then 'missing_arrival_timestamp'
+            when {{ stream_arrival_out_of_range('approximate_arrival_timestamp') }} then 'arrival_out_of_range'
+            when payload_bytes is null or payload_bytes = 0 then 'missing_data'
             when {{ text_too_long() }} then 'value_too_long'
             when payload_bytes > 65535 then 'value_too_long'
             when event_payload is null then 'malformed_json'

@@ -5,9 +5,10 @@ and returns the batch split into standardised valid events and invalid records, 
 its raw payload and the reason it failed; nothing is dropped. Redeliveries (an `event_id` already seen in the
 batch, or in `seen`) are counted and kept out of the valid events.
 
-The rules and their order are exactly those of the bronze model `stg_inventory__cdc_events_typed`, and the
-reasons are its `rejection_reason` values, so the Lambda and the warehouse agree on every record (tested on
-the generated stream). Everything here is pure Python: no AWS call, no clock.
+The rules and their order are exactly the payload rules of the bronze model `stg_inventory__cdc_events_typed`,
+and the reasons are its `rejection_reason` values, so the Lambda and the warehouse agree on every record
+(tested on the generated stream); the envelope rules (no arrival time, an implausible one, no data, one
+record delivered twice: docs/streams.md) are bronze's alone. Everything here is pure Python: no AWS call, no clock.
 """
 
 from __future__ import annotations

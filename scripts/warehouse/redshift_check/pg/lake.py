@@ -12,16 +12,19 @@
   of every file. Bytes that are not UTF-8 are kept as lone surrogates (Python's surrogateescape), for the
   table's `invalid_char_handling` to act on (sources.py).
 - parquet: read with DuckDB, columns matched by name.
-- Kinesis micro-batch files (the local stand-in of a stream): one JSON envelope per line.
+- Kinesis micro-batch files (the local stand-in of a stream): one JSON envelope per line; a field it lacks
+  is NULL, and an arrival time that is not a UTC timestamp of the envelope's shape is NULL (the column is a
+  timestamp), exactly as the local reader of the stream sources gives them.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -146,16 +149,40 @@ def parquet_records(path: Path, columns: Sequence[str]) -> list[tuple[Any, ...]]
 
 @dataclass(frozen=True)
 class KinesisRecord:
-    approximate_arrival_timestamp: str
-    partition_key: str
-    shard_id: str
-    sequence_number: str
-    data: bytes
+    approximate_arrival_timestamp: str | None
+    partition_key: str | None
+    shard_id: str | None
+    sequence_number: str | None
+    data: bytes | None
+
+
+# The envelope's arrival time: UTC, `YYYY-MM-DDTHH:MM:SS[.ffffff][Z]` (docs/streams.md); the local reader of
+# the stream sources (models/bronze/*/_*__sources.yml) accepts exactly this shape, as a real date and time.
+_ARRIVAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,6})?Z?")
+
+
+def envelope_arrival(value: Any) -> str | None:
+    """The envelope's arrival time as a timestamp literal, or None when it is absent or not a UTC timestamp
+    of the envelope's shape: streaming ingestion's column is a timestamp, which cannot hold anything else,
+    so such a record reaches bronze without one (and is quarantined there, on both engines)."""
+    if not isinstance(value, str) or not _ARRIVAL.fullmatch(value):
+        return None
+    text = value.replace("T", " ").replace("Z", "")
+    try:
+        return datetime.fromisoformat(text).isoformat(sep=" ")
+    except ValueError:
+        return None
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def kinesis_records(path: Path) -> Iterator[KinesisRecord]:
     """The records of a Kinesis micro-batch file (docs/streams.md): one JSON envelope per line, the payload
-    as text in `data` (its UTF-8 bytes are the record's VARBYTE `kinesis_data`)."""
+    as text in `data` (its UTF-8 bytes are the record's VARBYTE `kinesis_data`). A field the envelope lacks
+    or holds null is NULL, as the local reader gives it; a `data` that is JSON rather than a string is its
+    JSON text."""
     for number, line in enumerate(hadoop_lines(read_text(path)), start=1):
         if not line.strip():
             continue
@@ -163,14 +190,16 @@ def kinesis_records(path: Path) -> Iterator[KinesisRecord]:
             envelope = json.loads(line)
         except json.JSONDecodeError as exc:
             raise LakeReadError(f"{path}:{number}: not a Kinesis record envelope ({exc})") from exc
+        if not isinstance(envelope, dict):
+            raise LakeReadError(f"{path}:{number}: not a Kinesis record envelope (not a JSON object)")
         data = envelope.get("data")
-        text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+        text = data if isinstance(data, str) or data is None else json.dumps(data, separators=(",", ":"))
         yield KinesisRecord(
-            approximate_arrival_timestamp=str(envelope["approximate_arrival_timestamp"]).rstrip("Z"),
-            partition_key=str(envelope["partition_key"]),
-            shard_id=str(envelope["shard_id"]),
-            sequence_number=str(envelope["sequence_number"]),
-            data=text.encode("utf-8"),
+            approximate_arrival_timestamp=envelope_arrival(envelope.get("approximate_arrival_timestamp")),
+            partition_key=_text_or_none(envelope.get("partition_key")),
+            shard_id=_text_or_none(envelope.get("shard_id")),
+            sequence_number=_text_or_none(envelope.get("sequence_number")),
+            data=None if text is None else text.encode("utf-8"),
         )
 
 
@@ -180,6 +209,7 @@ __all__ = [
     "LakeReadError",
     "csv_records",
     "discover_files",
+    "envelope_arrival",
     "invalid_utf8",
     "is_hidden",
     "kinesis_records",

@@ -403,7 +403,7 @@ def _stream_rows(table: StreamTable, lake_root: Path, result: LoadResult, refres
     result.files = len(files)
     for file in files:
         for record in lake.kinesis_records(file.path):
-            if len(record.data) > KINESIS_DATA_MAX_BYTES:
+            if record.data is not None and len(record.data) > KINESIS_DATA_MAX_BYTES:
                 raise SourceError(f"{file.relative}: a record of {len(record.data)} bytes, over Kinesis's 1 MB")
             yield [
                 record.approximate_arrival_timestamp,
