@@ -50,6 +50,8 @@ ENVELOPE_CASES: dict[str, tuple[dict[str, Any], str | None]] = {
     "arrival-2999": ({"approximate_arrival_timestamp": "2999-01-01T00:00:00.000Z"}, "arrival_out_of_range"),
     "arrival-1999": ({"approximate_arrival_timestamp": "1999-12-31T23:59:59.000Z"}, "arrival_out_of_range"),
     "json-object-data": ({"__object__": True}, None),
+    # A payload that names a field twice: parsers disagree on which value counts.
+    "duplicate-key-data": ({"__duplicate_key__": True}, "duplicate_key"),
 }
 # Delivered twice in the same batch file.
 DUPLICATE_IN_BATCH = ("duplicate-in-batch", "duplicate-in-batch-no-data")
@@ -124,6 +126,8 @@ def envelope(stream: str, name: str, arrival: str = ARRIVAL, **changes: Any) -> 
     }
     if changes.pop("__object__", False):
         record["data"] = body  # the payload as a JSON object rather than a string
+    if changes.pop("__duplicate_key__", False):
+        record["data"] = str(record["data"])[:-1] + ',"occurred_at":"2025-10-16T10:00:00Z"}'
     for key, value in changes.items():
         if value is _ABSENT:
             record.pop(key, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -668,6 +669,54 @@ def test_preflight_names_every_missing_dataset_and_an_absent_lake(tmp_path: Path
     )
     headers = [p.folder.name for p in lake_problems(lake, PROJECT_DIR) if "its header is" in p.reason]
     assert headers == ["part-0001.csv"]
+    # A BOM and CRLF are read as every reader reads them; an empty file has no header and no record.
+    (sales / "part-0002.csv").write_bytes(b"\xef\xbb\xbf" + header.encode() + b"\r\n")
+    (sales / "part-0003.csv").write_bytes(b"")
+    headers = [p.folder.name for p in lake_problems(lake, PROJECT_DIR) if "its header is" in p.reason]
+    assert headers == ["part-0001.csv"]
+
+
+def test_preflight_names_a_partition_or_file_the_build_cannot_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB's glob skips a folder it cannot list: the preflight names it instead. Tests run as root here,
+    where the OS grants every read, so the denial is simulated through os.access; the chmod variant below
+    runs for a user the permissions apply to."""
+    import os
+
+    from warehouse.building import preflight
+    from warehouse.config import PROJECT_DIR
+
+    lake = tmp_path / "lake"
+    for folder in ("raw/orders/dt=2025-10-01", "raw/orders/dt=2025-10-02"):
+        (lake / folder).mkdir(parents=True)
+        (lake / folder / "part-0000.ndjson").write_text("{}\n", encoding="utf-8")
+    denied = {lake / "raw/orders/dt=2025-10-02", lake / "raw/orders/dt=2025-10-01/part-0000.ndjson"}
+    real_access = os.access
+    monkeypatch.setattr(preflight.os, "access", lambda path, mode: Path(path) not in denied and real_access(path, mode))
+    unreadable = {
+        p.folder.relative_to(lake).as_posix()
+        for p in preflight.lake_problems(lake, PROJECT_DIR)
+        if "permissions" in p.reason
+    }
+    assert unreadable == {"raw/orders/dt=2025-10-02", "raw/orders/dt=2025-10-01/part-0000.ndjson"}
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads every folder whatever its mode")
+def test_preflight_names_a_partition_folder_without_read_permission(tmp_path: Path) -> None:
+    from warehouse.building.preflight import lake_problems
+    from warehouse.config import PROJECT_DIR
+
+    folder = tmp_path / "lake/raw/orders/dt=2025-10-02"
+    folder.mkdir(parents=True)
+    (folder / "part-0000.ndjson").write_text("{}\n", encoding="utf-8")
+    folder.chmod(0)
+    try:
+        assert any(
+            p.folder == folder and "permissions" in p.reason for p in lake_problems(tmp_path / "lake", PROJECT_DIR)
+        )
+    finally:
+        folder.chmod(0o755)
 
 
 @pytest.mark.slow

@@ -22,6 +22,19 @@
     rerun or a replayed batch changes nothing.
 -#}
 
+{#- The JSON fields the model reads, and the column each becomes. #}
+{%- set json_fields = {
+    'event_id': 'event_id',
+    'op': 'change_type_raw',
+    'warehouse_id': 'warehouse_id_text',
+    'sku': 'sku_raw',
+    'seq': 'sequence_text',
+    'movement_type': 'movement_type_raw',
+    'quantity_on_hand': 'quantity_text',
+    'unit_cost': 'unit_cost_text',
+    'occurred_at': 'occurred_at_text',
+} %}
+
 with
 
 stream as (
@@ -58,17 +71,7 @@ extracted as (
 
     select
         *,
-        {{ json_text_columns('cdc_event', {
-            'event_id': 'event_id',
-            'op': 'change_type_raw',
-            'warehouse_id': 'warehouse_id_text',
-            'sku': 'sku_raw',
-            'seq': 'sequence_text',
-            'movement_type': 'movement_type_raw',
-            'quantity_on_hand': 'quantity_text',
-            'unit_cost': 'unit_cost_text',
-            'occurred_at': 'occurred_at_text',
-        }) }}
+        {{ json_text_columns('cdc_event', json_fields) }}
     from parsed
 
 ),
@@ -100,6 +103,7 @@ checked as (
             when {{ text_too_long() }} then 'value_too_long'
             when payload_bytes > 65535 then 'value_too_long'
             when cdc_event is null then 'malformed_json'
+            when {{ json_duplicate_key('raw_payload', json_fields.keys() | list) }} then 'duplicate_key'
             when event_id is null then 'missing_event_id'
             when change_type is null or change_type = '' then 'missing_change_type'
             when change_type not in ('insert', 'update', 'delete') then 'invalid_change_type'

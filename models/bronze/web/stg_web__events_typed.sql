@@ -19,6 +19,18 @@
     sequence number) replaces them, so a rerun changes nothing.
 -#}
 
+{#- The JSON fields the model reads, and the column each becomes. #}
+{%- set json_fields = {
+    'event_id': 'event_id',
+    'event_type': 'event_type',
+    'session_id': 'session_id',
+    'customer_id': 'customer_id_text',
+    'product_id': 'product_id_text',
+    'device': 'device',
+    'page': 'page_path',
+    'occurred_at': 'occurred_at_text',
+} %}
+
 with
 
 stream as (
@@ -54,16 +66,7 @@ extracted as (
 
     select
         *,
-        {{ json_text_columns('event_payload', {
-            'event_id': 'event_id',
-            'event_type': 'event_type',
-            'session_id': 'session_id',
-            'customer_id': 'customer_id_text',
-            'product_id': 'product_id_text',
-            'device': 'device',
-            'page': 'page_path',
-            'occurred_at': 'occurred_at_text',
-        }) }}
+        {{ json_text_columns('event_payload', json_fields) }}
     from parsed
 
 ),
@@ -90,6 +93,7 @@ checked as (
             when {{ text_too_long() }} then 'value_too_long'
             when payload_bytes > 65535 then 'value_too_long'
             when event_payload is null then 'malformed_json'
+            when {{ json_duplicate_key('raw_payload', json_fields.keys() | list) }} then 'duplicate_key'
             when event_id is null then 'missing_event_id'
             when event_type is null then 'missing_event_type'
             when {{ not_in_enumeration('event_type', 'web_event_types') }} then 'invalid_event_type'

@@ -76,14 +76,36 @@ def _stream_folders(project_dir: Path) -> list[str]:
 
 
 def data_files(folder: Path) -> list[Path]:
-    """The files a reader reads under a dataset folder: `dt=*/<file>`, minus the ones Spectrum ignores."""
-    return sorted(
-        path
-        for partition in folder.glob("dt=*")
-        if partition.is_dir()
-        for path in partition.iterdir()
-        if path.is_file() and not is_ignored_file(path.name)
-    )
+    """The files a reader reads under a dataset folder: `dt=*/<file>`, minus the ones Spectrum ignores
+    (a partition folder that cannot be listed has none here: _unreadable names it)."""
+    files: list[Path] = []
+    for partition in folder.glob("dt=*"):
+        if not partition.is_dir():
+            continue
+        try:
+            files += [p for p in partition.iterdir() if p.is_file() and not is_ignored_file(p.name)]
+        except PermissionError:
+            continue
+    return sorted(files)
+
+
+def _unreadable(folder: Path) -> list[LakeProblem]:
+    """Partition folders and files the build cannot read. DuckDB's glob skips a folder it cannot list, so
+    its records would be lost without an error, and the records reconciliation, which reads through the
+    same glob, would not see them."""
+    problems: list[LakeProblem] = []
+    for partition in sorted(folder.glob("dt=*")):
+        if not partition.is_dir():
+            continue
+        if not os.access(partition, os.R_OK | os.X_OK):
+            problems.append(LakeProblem(partition, "cannot be read (permissions): its files would be skipped"))
+            continue
+        problems += [
+            LakeProblem(path, "cannot be read (permissions): its records would be skipped")
+            for path in data_files(partition.parent)
+            if path.parent == partition and not os.access(path, os.R_OK)
+        ]
+    return problems
 
 
 def _header_problems(folder: Path, columns: list[str]) -> list[LakeProblem]:
@@ -132,6 +154,7 @@ def lake_problems(lake_root: Path, project_dir: Path) -> list[LakeProblem]:
         if not may_be_empty and not (folder.is_dir() and _has_files(folder))
     ]
     problems += [problem for folder, _ in folders if folder.is_dir() for problem in _bad_partitions(folder)]
+    problems += [problem for folder, _ in folders if folder.is_dir() for problem in _unreadable(folder)]
     for dataset in datasets:
         if dataset.file_format is FileFormat.CSV and (lake_root / dataset.location).is_dir():
             problems += _header_problems(lake_root / dataset.location, [c.name for c in dataset.columns])
