@@ -20,6 +20,7 @@ from warehouse import log
 from warehouse.aws.unload import EXPORTS, export_duckdb
 from warehouse.bench.stats import Timing, ratio, timed
 from warehouse.config import duckdb_memory_limit
+from warehouse.lake_format.duckdb_plugin import register_readers
 
 logger = log.get("bench")
 
@@ -130,13 +131,17 @@ def strip_comments(sql: str) -> str:
 
 
 def connect(database: Path | None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the warehouse (in-memory without one), with the builds' memory limit
-    (`WAREHOUSE_DUCKDB_MEMORY_LIMIT`, as profiles.yml), so a query spills where DuckDB's default would take
-    80% of the machine."""
+    """A read-only connection to the warehouse (in-memory without one) with the lake readers, and the builds'
+    memory limit (`WAREHOUSE_DUCKDB_MEMORY_LIMIT`, as profiles.yml), so a query spills where DuckDB's default
+    would take 80% of the machine."""
     config = {"memory_limit": duckdb_memory_limit()}
     if database is None:
-        return duckdb.connect(":memory:", config=config)
-    return duckdb.connect(str(database), read_only=True, config=config)
+        con = duckdb.connect(":memory:", config=config)
+    else:
+        con = duckdb.connect(str(database), read_only=True, config=config)
+    # The raw side reads the lake through the sources' external_location, as the build does.
+    register_readers(con)
+    return con
 
 
 def run_query(database: Path | None, sql: str, repeat: int) -> tuple[Timing, tuple[Any, ...]]:
