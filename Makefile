@@ -61,7 +61,7 @@ postgres:  ## PostgreSQL 15 for the PostgreSQL tests (apt-get only as root and o
 	scripts/setup/start_postgres.sh
 
 test-python: setup browser postgres  ## pytest: generator, CLI, pipeline, AWS (moto), docs site in a browser, metrics, snapshots, governance
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 test-dbt: setup  ## dbt build (models, data tests, unit tests) and source freshness on tiny data
 	rm -rf $(TEST_DATA_DIR)

@@ -13,6 +13,7 @@ if str(SCRIPTS) not in sys.path:
 import pytest  # noqa: E402
 
 from edge_lake import add_edge_records  # noqa: E402
+from edge_streams import add_edge_streams  # noqa: E402
 from tiny_warehouse import TinyWarehouse, build_tiny_warehouse, generate_docs  # noqa: E402
 
 
@@ -31,5 +32,12 @@ def tiny_docs(tiny_warehouse: TinyWarehouse, tmp_path_factory: pytest.TempPathFa
 
 @pytest.fixture(scope="session")
 def edge_warehouse(tmp_path_factory: pytest.TempPathFactory) -> TinyWarehouse:
-    """The tiny lake plus the edge-value records of edge_lake.py, built once on DuckDB; tests must not change it."""
-    return build_tiny_warehouse(tmp_path_factory.mktemp("edge_warehouse"), prepare=add_edge_records)
+    """The tiny lake plus the edge-value records and hostile files of edge_lake.py and the edge stream
+    deliveries of edge_streams.py, built once on DuckDB (the build must pass); tests must not change it.
+    The two sets use their own ids and shard, so each test's assertions stay independent of the other's."""
+    return build_tiny_warehouse(tmp_path_factory.mktemp("edge_warehouse"), prepare=_add_edge_lake)
+
+
+def _add_edge_lake(lake_root: Path) -> None:
+    add_edge_records(lake_root)
+    add_edge_streams(lake_root)

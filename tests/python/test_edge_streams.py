@@ -27,14 +27,13 @@ from edge_streams import (
     EDGE_SHARD,
     STREAMS,
     StreamCase,
-    add_edge_streams,
     batch_lines,
     batch_path,
     expected,
     sequence_number,
     write_batch,
 )
-from tiny_warehouse import TinyWarehouse, build_tiny_warehouse
+from tiny_warehouse import TinyWarehouse
 from warehouse.config import PROJECT_DIR
 from warehouse.redshift_check.pg import server
 
@@ -46,9 +45,9 @@ STREAM_MODELS = tuple(f"{model}{suffix}" for model in BRONZE.values() for suffix
 
 
 @pytest.fixture(scope="module")
-def edge_streams_warehouse(tmp_path_factory: pytest.TempPathFactory) -> TinyWarehouse:
-    """The tiny lake plus the edge batches of edge_streams.py, built once on DuckDB (the build must pass)."""
-    return build_tiny_warehouse(tmp_path_factory.mktemp("edge_streams"), prepare=add_edge_streams)
+def edge_streams_warehouse(edge_warehouse: TinyWarehouse) -> TinyWarehouse:
+    """The edge lake (conftest.py), which holds the edge batches of edge_streams.py, built once on DuckDB."""
+    return edge_warehouse
 
 
 def _outcomes(query: Any, stream: str) -> dict[str, tuple[int, str | None, int, int, int]]:
