@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
@@ -41,3 +43,14 @@ def edge_warehouse(tmp_path_factory: pytest.TempPathFactory) -> TinyWarehouse:
 def _add_edge_lake(lake_root: Path) -> None:
     add_edge_records(lake_root)
     add_edge_streams(lake_root)
+
+
+@pytest.fixture(autouse=True)
+def _restore_environment() -> Iterator[None]:
+    """Every test leaves os.environ as it found it. Commands run in-process export their settings
+    (`Settings.apply_to_environ`: `warehouse build --target redshift` sets WAREHOUSE_TARGET), so without
+    this a test's target would leak into every later build of the same worker."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)

@@ -34,7 +34,7 @@ PROJECT_DIRS: tuple[str, ...] = (
     "tests/generic",
     "tests/singular",
 )
-_ENV_KEYS = ("WAREHOUSE_DATA_DIR", "WAREHOUSE_LAKE_ROOT", "DBT_TARGET_PATH", "DBT_LOG_PATH")
+_ENV_KEYS = ("WAREHOUSE_DATA_DIR", "WAREHOUSE_LAKE_ROOT", "DBT_TARGET_PATH", "DBT_LOG_PATH", "WAREHOUSE_TARGET")
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,7 @@ def build_tiny_warehouse(data_dir: Path, prepare: Callable[[Path], object] | Non
         WAREHOUSE_LAKE_ROOT=str(data_dir / "lake"),
         DBT_TARGET_PATH=str(data_dir / "target"),
         DBT_LOG_PATH=str(data_dir / "logs"),
+        WAREHOUSE_TARGET="local",
     )
     try:
         code = main(["build", "--no-progress"])
