@@ -1,8 +1,8 @@
 {#-
     warehouse bench, "Spectrum" side: online orders placed in [bench_from, bench_to) read straight from the
     raw lake through the bronze source (each line parsed), as Redshift Spectrum reads the external table.
-    The arrival-date partition filter (dt up to bench_dt_to, the window end plus the 14 days a late record
-    or a new version can take) is the pruning Spectrum gets from the `dt` partition.
+    Only the arrival-day partitions from bench_from to bench_dt_to (the window end plus the 14 days a late
+    record or a new version can take) are read, as Spectrum prunes the `dt` partition (lake_partitions).
     bench_category / bench_region: empty for no filter.
 -#}
 
@@ -12,10 +12,8 @@ lake as (
 
     select
         {{ json_object_or_null('raw_record') }} as payload
-    from {{ source('orders', 'orders') }}
-    where
-        cast(dt as date) >= cast('{{ var("bench_from", "2025-06-01") }}' as date)
-        and cast(dt as date) <= cast('{{ var("bench_dt_to", "2025-06-16") }}' as date)
+    from {{ lake_partitions('orders', 'orders', var("bench_from", "2025-06-01"), var("bench_dt_to", "2025-06-16")) }}
+        as partitions
 
 ),
 

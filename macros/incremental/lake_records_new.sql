@@ -50,12 +50,9 @@
     {%- endif -%}
     {%- set node = globalretail.source_node(source_name, table_name) -%}
     {%- set meta = node.meta or {} -%}
-    {%- set template = meta.get('external_location', '') -%}
-    {%- set placeholder = "'${lake_root}/${files}'" -%}
-    {%- if placeholder not in template or not meta.get('files') -%}
+    {%- if not meta.get('files') -%}
         {{ exceptions.raise_compiler_error(
-            "reading new files only: source " ~ source_name ~ "." ~ table_name ~ " needs meta.files and an "
-            ~ "external_location that reads " ~ placeholder) }}
+            "reading new files only: source " ~ source_name ~ "." ~ table_name ~ " needs meta.files") }}
     {%- endif -%}
     {%- set pattern = meta.lake_root ~ '/' ~ meta.files -%}
     {%- set new_files_sql -%}
@@ -76,11 +73,6 @@
     {%- for file in files -%}
         {%- do quoted.append("'" ~ (file | replace("'", "''")) ~ "'") -%}
     {%- endfor -%}
-    {%- set location = template | replace(placeholder, '[' ~ quoted | join(', ') ~ ']') -%}
-    {%- for key, value in meta.items() -%}
-        {%- if value is string -%}
-            {%- set location = location | replace('${' ~ key ~ '}', value) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return(location) }}
+    {{ return(globalretail.duckdb_location_reading(
+        source_name, table_name, '[' ~ quoted | join(', ') ~ ']')) }}
 {%- endmacro %}

@@ -7,11 +7,13 @@ import json
 import math
 import os
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from warehouse import cli
+from warehouse.bench.queries import VERSION_LAG_DAYS
 from warehouse.bench.runner import BenchOptions, prepare_lake
 from warehouse.bench.stats import timed
 from warehouse.checksums import table_checksums
@@ -24,6 +26,7 @@ pytestmark = pytest.mark.slow
 SECTIONS = (
     "meta",
     "raw_scan_floor",
+    "lake_scan_floor",
     "full_build",
     "incremental_build",
     "spectrum_vs_native",
@@ -65,16 +68,41 @@ def test_bench_tiny_writes_a_complete_report(bench_cli: None, tmp_path: Path) ->
     assert all(math.isfinite(number) for number in _numbers({k: v for k, v in report.items() if k != "executive"}))
 
     assert report["raw_scan_floor"]["raw_lines"] > 5000
+    # The whole-lake floor reads every lake dataset once: its orders are the orders floor's lines, and each
+    # dataset's bytes are its files' bytes (before the append).
+    lake = out / "work-tiny" / "lake"
+    lake_floor = report["lake_scan_floor"]
+    datasets = {d["dataset"]: d for d in lake_floor["datasets"]}
+    assert {"orders.orders", "pos.store_sales", "web.events", "inventory.cdc_events", "crm.customers"} <= set(datasets)
+    assert datasets["orders.orders"]["records"] == report["raw_scan_floor"]["raw_lines"]
+    assert lake_floor["records"] == sum(d["records"] for d in datasets.values())
+    appended = {"orders.orders", "inventory.cdc_events"}  # the bench appends to them after the floor
+    for name, dataset in datasets.items():
+        assert dataset["records"] > 0
+        files_bytes = sum(path.stat().st_size for path in lake.glob(dataset["files"]))
+        assert 0 < dataset["bytes"] <= files_bytes if name in appended else dataset["bytes"] == files_bytes
+    assert report["full_build"]["over_lake_scan_floor"] < report["full_build"]["over_orders_scan_floor"]
     assert report["full_build"]["wall_seconds"] > 0
     assert set(report["full_build"]["layer_seconds"]) >= {"bronze", "silver", "gold", "tests"}
     assert report["full_build"]["peak_rss_bytes"] > 0
+    kinds = report["full_build"]["test_seconds_by_kind"]
+    assert {"records_reconcile", "not_null", "unique", "singular", "unit"} <= set(kinds)
+    assert sum(kinds.values()) == pytest.approx(report["full_build"]["layer_seconds"]["tests"], abs=0.01)
+    assert report["full_build"]["threads"] == 2  # profiles.yml's local target
     incremental = report["incremental_build"]
     assert incremental["append"]["new_orders"] == 50
     sales_path = {"stg_orders__orders_typed", "int_orders_deduplicated", "int_sales_lines_conformed", "fct_sales"}
     assert sales_path <= set(incremental["incremental_models"])
     assert len(report["spectrum_vs_native"]) == 6
+    order_files = sorted(lake.glob("raw/orders/dt=*/[!._#]*.ndjson"))
     for comparison in report["spectrum_vs_native"]:
         assert comparison["raw"]["result"][0] >= comparison["native"]["result"][0] >= 0
+        # The raw side opens only the files of the dt partitions from the window's start to 14 days after
+        # its end, as Spectrum prunes partitions.
+        first = comparison["start"]
+        last = (date.fromisoformat(comparison["end"]) + timedelta(days=VERSION_LAG_DAYS)).isoformat()
+        in_window = [f for f in order_files if first <= f.parent.name.removeprefix("dt=") <= last]
+        assert 0 < comparison["raw"]["files_read"] == len(in_window) < len(order_files)
         assert (folder / "plans" / comparison["raw"]["plan_file"]).exists()
         assert "EXPLAIN" in (folder / "plans" / comparison["native"]["plan_file"]).read_text(encoding="utf-8").upper()
     storage = report["storage"]
@@ -82,6 +110,10 @@ def test_bench_tiny_writes_a_complete_report(bench_cli: None, tmp_path: Path) ->
     assert 0 < storage["orders_load_bytes"] == storage["table_bytes"]["bronze.stg_orders__orders_typed"]
     # Shared blocks are split between their tables, so the tables add up to at most the used blocks.
     assert sum(storage["table_bytes"].values()) <= storage["database_used_bytes"]
+    columns = {c["column"]: c for c in storage["orders_load_columns"]}
+    assert {"order_id", "ordered_at", "_source_file", "raw_record"} <= set(columns)
+    assert all(c["bytes"] > 0 and c["distinct_values"] >= 1 for c in columns.values())
+    assert 0 < storage["needed_mb_at_30m_orders"] < storage["native_mb_at_30m_orders"]
     assert report["export"]["rows"] > 0
     executive = report["executive"]
     assert executive["available"] or executive["note"].startswith("not available")

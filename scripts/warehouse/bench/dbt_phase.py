@@ -35,8 +35,16 @@ class BuildMeasure:
     incremental_model_seconds: float  # the models materialized as incremental
     incremental_models: tuple[str, ...]
     model_seconds: dict[str, float] = field(default_factory=dict)
+    test_seconds_by_kind: dict[str, float] = field(default_factory=dict)  # generic test name, or "singular"
+    tests_by_kind: dict[str, int] = field(default_factory=dict)
+    threads: int = 1
     nodes: int = 0
     failures: tuple[str, ...] = ()
+
+    @property
+    def node_seconds(self) -> float:
+        """The sum of every node's execution time (on `threads` threads at once)."""
+        return sum(self.layer_seconds.values())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +56,10 @@ class BuildMeasure:
             "incremental_model_seconds": self.incremental_model_seconds,
             "incremental_models": list(self.incremental_models),
             "model_seconds": self.model_seconds,
+            "test_seconds_by_kind": self.test_seconds_by_kind,
+            "tests_by_kind": self.tests_by_kind,
+            "threads": self.threads,
+            "node_seconds": self.node_seconds,
             "nodes": self.nodes,
             "failures": list(self.failures),
         }
@@ -80,6 +92,8 @@ def measure_from_artifacts(
     models: dict[str, float] = {}
     incremental: list[str] = []
     failures: list[str] = []
+    test_kinds: dict[str, float] = defaultdict(float)
+    test_counts: dict[str, int] = defaultdict(int)
     for result in run_results.get("results", []):
         unique_id = str(result.get("unique_id", ""))
         seconds = float(result.get("execution_time") or 0.0)
@@ -97,6 +111,9 @@ def measure_from_artifacts(
                 incremental.append(str(node.get("name", unique_id)))
         elif kind in {"test", "unit_test"}:
             layers["tests"] += seconds
+            test_kind = "unit" if kind == "unit_test" else (node.get("test_metadata") or {}).get("name", "singular")
+            test_kinds[str(test_kind)] += seconds
+            test_counts[str(test_kind)] += 1
         elif kind == "seed":
             layers["seeds"] += seconds
         elif kind == "snapshot":
@@ -112,6 +129,12 @@ def measure_from_artifacts(
         incremental_model_seconds=sum(models[name] for name in incremental),
         incremental_models=tuple(sorted(incremental)),
         model_seconds=dict(sorted(models.items(), key=lambda item: -item[1])),
+        test_seconds_by_kind={k: round(v, 3) for k, v in sorted(test_kinds.items(), key=lambda item: -item[1])},
+        tests_by_kind=dict(test_counts),
+        threads=len(
+            {r.get("thread_id") for r in run_results.get("results", []) if r.get("thread_id") not in {None, "main"}}
+        )
+        or 1,
         nodes=len(run_results.get("results", [])),
         failures=tuple(failures),
     )

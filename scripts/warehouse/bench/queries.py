@@ -67,6 +67,14 @@ class Profile:
     bytes_read: int
     rows_returned: int
     plan_file: str
+    files_read: int = 0  # the "Total Files Read" of every file scan in the plan
+
+
+def _files_read(node: dict[str, Any]) -> int:
+    """The files the plan's scans opened (DuckDB's profile: "Total Files Read" of each table function scan)."""
+    info = node.get("extra_info") or {}
+    own = int(info.get("Total Files Read") or 0) if isinstance(info, dict) else 0
+    return own + sum(_files_read(child) for child in node.get("children") or [])
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,7 @@ class QueryResult:
             "result": [_json_value(v) for v in self.result],
             "rows_scanned": self.profile.rows_scanned if self.profile else None,
             "bytes_read": self.profile.bytes_read if self.profile else None,
+            "files_read": self.profile.files_read if self.profile else None,
             "plan_file": self.profile.plan_file if self.profile else None,
         }
 
@@ -177,7 +186,65 @@ def profile_query(database: Path | None, sql: str, plan_path: Path) -> Profile:
         bytes_read=int(data.get("total_bytes_read") or 0),
         rows_returned=int(data.get("rows_returned") or 0),
         plan_file=plan_path.name,
+        files_read=_files_read(data),
     )
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str  # source.table
+    files: str  # the pattern of its files under the lake root
+    records: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class LakeFloor:
+    """Every raw dataset the build reads, read once through its own source (the bronze reader)."""
+
+    timing: Timing
+    datasets: tuple[Dataset, ...]
+    profile: Profile
+
+    @property
+    def records(self) -> int:
+        return sum(d.records for d in self.datasets)
+
+    @property
+    def bytes(self) -> int:
+        return sum(d.bytes for d in self.datasets)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seconds": self.timing.to_json(),
+            "records": self.records,
+            "bytes": self.bytes,
+            "bytes_read": self.profile.bytes_read,
+            "files_read": self.profile.files_read,
+            "plan_file": self.profile.plan_file,
+            "datasets": [
+                {"dataset": d.name, "files": d.files, "records": d.records, "bytes": d.bytes} for d in self.datasets
+            ],
+        }
+
+
+def _files_bytes(lake: Path, pattern: str) -> int:
+    return sum(path.stat().st_size for path in lake.glob(pattern) if path.is_file())
+
+
+def run_lake_floor(sql: str, lake: Path, repeat: int, plan_path: Path) -> LakeFloor:
+    """The whole-lake floor (analyses/bench/raw_scan_floor_lake.sql): timed, profiled, with each dataset's
+    records and the bytes of its files."""
+    con = connect(None)
+    try:
+        timing, rows = timed(lambda: con.execute(sql).fetchall(), repeat)
+    finally:
+        con.close()
+    profile = profile_query(None, sql, plan_path)
+    datasets = tuple(
+        Dataset(str(name), str(files), int(records), _files_bytes(lake, str(files))) for name, files, records in rows
+    )
+    return LakeFloor(timing, datasets, profile)
 
 
 def pick_windows(database: Path, last_business_day: dt.date) -> list[Window]:

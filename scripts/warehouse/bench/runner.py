@@ -21,10 +21,11 @@ import duckdb
 
 from warehouse import log
 from warehouse.bench import plots, queries
+from warehouse.bench import storage as storage_footprint
 from warehouse.bench.dbt_phase import BuildMeasure, compile_analyses, run_build
 from warehouse.bench.report import write_markdown
 from warehouse.bench.stats import Timing, ratio
-from warehouse.bench.targets import FULL_ORDERS, MB, SEED_000_NATIVE_MB, check
+from warehouse.bench.targets import MB, check
 from warehouse.checksums import table_checksums
 from warehouse.config import PROJECT_DIR, duckdb_memory_limit
 from warehouse.generate.append import AppendBatch, generate_orders_append
@@ -46,58 +47,6 @@ class BenchOptions:
     reuse_lake: bool = False
     verify_incremental: bool = False  # full refresh after the incremental build, gold checksums compared
     progress: bool = True
-
-
-ORDERS_LOAD_TABLE = "bronze.stg_orders__orders_typed"
-
-
-@dataclass(frozen=True)
-class Storage:
-    database_file_bytes: int
-    database_used_bytes: int
-    raw_orders_bytes: int
-    raw_lake_bytes: int
-    orders: int
-    order_lines_native: int
-    table_bytes: dict[str, int]  # approximate: each used block split evenly between the tables in it
-
-    @property
-    def orders_load_bytes(self) -> int:
-        """The native table the raw orders are loaded into: what seed 000's 2,332 MB measures."""
-        return self.table_bytes.get(ORDERS_LOAD_TABLE, 0)
-
-    @property
-    def bytes_per_order(self) -> float:
-        return ratio(self.orders_load_bytes, self.orders)
-
-    @property
-    def native_mb_at_30m(self) -> float:
-        return self.orders_load_bytes * FULL_ORDERS / max(1, self.orders) / MB
-
-    @property
-    def warehouse_mb_at_30m(self) -> float:
-        return self.database_used_bytes * FULL_ORDERS / max(1, self.orders) / MB
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "database_file_bytes": self.database_file_bytes,
-            "database_used_bytes": self.database_used_bytes,
-            "raw_orders_ndjson_bytes": self.raw_orders_bytes,
-            "raw_lake_bytes": self.raw_lake_bytes,
-            "orders": self.orders,
-            "order_lines_native": self.order_lines_native,
-            "orders_load_table": ORDERS_LOAD_TABLE,
-            "orders_load_bytes": self.orders_load_bytes,
-            "native_bytes_per_order": self.bytes_per_order,
-            "warehouse_bytes_per_order": ratio(self.database_used_bytes, self.orders),
-            "raw_orders_bytes_per_order": ratio(self.raw_orders_bytes, self.orders),
-            "native_vs_raw_orders": ratio(self.orders_load_bytes, self.raw_orders_bytes),
-            "native_mb_at_30m_orders": self.native_mb_at_30m,
-            "warehouse_mb_at_30m_orders": self.warehouse_mb_at_30m,
-            "seed_000_native_mb_at_30m_orders": SEED_000_NATIVE_MB,
-            "native_vs_seed_000": ratio(self.native_mb_at_30m, SEED_000_NATIVE_MB),
-            "table_bytes": dict(sorted(self.table_bytes.items(), key=lambda item: -item[1])),
-        }
 
 
 @contextmanager
@@ -123,50 +72,6 @@ def bench_environment(work_dir: Path) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-
-
-def _folder_bytes(folder: Path) -> int:
-    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
-
-
-def _storage(database: Path, lake: Path, orders: int) -> Storage:
-    con = duckdb.connect(str(database))
-    try:
-        con.execute("checkpoint")
-        block_size, used_blocks = con.execute("select block_size, used_blocks from pragma_database_size()").fetchone()
-        lines = int(con.execute("select count(*) from gold.fct_sales where sales_source = 'online'").fetchone()[0])
-        table_bytes = _table_bytes(con, int(block_size))
-    finally:
-        con.close()
-    return Storage(
-        database_file_bytes=database.stat().st_size,
-        database_used_bytes=int(block_size) * int(used_blocks),
-        raw_orders_bytes=_folder_bytes(lake / "raw" / "orders"),
-        raw_lake_bytes=_folder_bytes(lake / "raw"),
-        orders=orders,
-        order_lines_native=lines,
-        table_bytes=table_bytes,
-    )
-
-
-def _table_bytes(con: duckdb.DuckDBPyConnection, block_size: int) -> dict[str, int]:
-    """Bytes of each base table: the persistent blocks it uses, a block shared by n tables counting 1/n."""
-    tables = con.execute(
-        "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
-    ).fetchall()
-    users: dict[int, list[str]] = {}
-    for schema, table in tables:
-        name = f"{schema}.{table}"
-        blocks = con.execute(
-            "select distinct block_id from pragma_storage_info(?) where persistent and block_id >= 0", [name]
-        ).fetchall()
-        for (block,) in blocks:
-            users.setdefault(int(block), []).append(name)
-    sizes: dict[str, float] = {}
-    for names in users.values():
-        for name in names:
-            sizes[name] = sizes.get(name, 0.0) + block_size / len(names)
-    return {name: round(size) for name, size in sizes.items()}
 
 
 def prepare_lake(options: BenchOptions, work_dir: Path) -> float:
@@ -210,7 +115,16 @@ def run(options: BenchOptions) -> Path:
         analyses = compile_analyses(PROJECT_DIR, work_dir / "target", "path:analyses/bench", queries.PLACEHOLDERS)
         database.unlink(missing_ok=True)  # compile opened it; the build starts from an empty warehouse
 
-        logger.info("1/7 raw scan floor")
+        logger.info("1/7 raw scan floors: every raw dataset of the lake once, and the orders alone")
+        lake_floor = queries.run_lake_floor(
+            analyses["raw_scan_floor_lake"], work_dir / "lake", options.repeat, plans / "raw_scan_floor_lake.txt"
+        )
+        logger.info(
+            "whole-lake floor: %s records, %s MB in %s",
+            f"{lake_floor.records:,}",
+            f"{lake_floor.bytes / MB:,.0f}",
+            lake_floor.timing.text(),
+        )
         floor_timing, floor_row = queries.run_query(None, analyses["raw_scan_floor"], options.repeat)
         parsed_timing, parsed_row = queries.run_query(None, analyses["raw_scan_floor_parsed"], options.repeat)
         floor_profile = queries.profile_query(None, analyses["raw_scan_floor"], plans / "raw_scan_floor.txt")
@@ -219,7 +133,7 @@ def run(options: BenchOptions) -> Path:
         full = run_build(PROJECT_DIR, "full build", full_refresh=True, progress=options.progress)
 
         logger.info("3/7 storage footprint")
-        storage = _storage(database, work_dir / "lake", scale.orders)
+        storage = storage_footprint.measure(database, work_dir / "lake", scale.orders)
 
         logger.info("4/7 raw lake vs native: selective time filters")
         windows = queries.pick_windows(database, scale.end_date)
@@ -252,6 +166,7 @@ def run(options: BenchOptions) -> Path:
         started_at=started_at,
         generation_seconds=generation_seconds,
         floor=(floor_timing, floor_row, parsed_timing, parsed_row, floor_profile),
+        lake_floor=lake_floor,
         full=full,
         incremental=incremental,
         refresh=refresh,
@@ -264,7 +179,9 @@ def run(options: BenchOptions) -> Path:
         executive=executive,
     )
     plot_files = [
-        plots.build_plot(full, incremental, floor_timing.median, plot_dir / "build_layers.png"),
+        plots.build_plot(
+            full, incremental, lake_floor.timing.median, floor_timing.median, plot_dir / "build_layers.png"
+        ),
         plots.query_plot(comparisons, plot_dir / "spectrum_vs_native.png"),
         plots.storage_plot(
             storage.raw_orders_bytes / MB,
@@ -272,6 +189,9 @@ def run(options: BenchOptions) -> Path:
             storage.database_used_bytes / MB,
             storage.native_mb_at_30m,
             plot_dir / "storage.png",
+        ),
+        plots.column_plot(
+            storage.orders_columns, storage_footprint.ORDERS_LOAD_TABLE, plot_dir / "storage_columns.png"
         ),
     ]
     results["plots"] = [str(path.relative_to(report_dir)) for path in plot_files]
@@ -299,20 +219,22 @@ def _assemble(
     started_at: dt.datetime,
     generation_seconds: float,
     floor: tuple[Timing, tuple[Any, ...], Timing, tuple[Any, ...], queries.Profile],
+    lake_floor: queries.LakeFloor,
     full: BuildMeasure,
     incremental: BuildMeasure,
     refresh: BuildMeasure | None,
     identical: bool | None,
     batch: AppendBatch,
     inventory_batch: InventoryAppend,
-    storage: Storage,
+    storage: storage_footprint.Storage,
     comparisons: list[queries.Comparison],
     export: queries.Export,
     executive: queries.Executive,
 ) -> dict[str, Any]:
     floor_timing, floor_row, parsed_timing, parsed_row, floor_profile = floor
     scale = options.scale
-    full_over_floor = ratio(full.wall_seconds, floor_timing.median)
+    full_over_floor = ratio(full.wall_seconds, lake_floor.timing.median)
+    full_over_orders_floor = ratio(full.wall_seconds, floor_timing.median)
     models_share = ratio(incremental.incremental_model_seconds, full.incremental_model_seconds)
     build_share = ratio(incremental.wall_seconds, full.wall_seconds)
     one_day = next(c for c in comparisons if c.window.name == "day" and not c.window.category)
@@ -350,7 +272,12 @@ def _assemble(
             "bytes_read": floor_profile.bytes_read,
             "parsed": {"seconds": parsed_timing.to_json(), "units": int(parsed_row[1] or 0) if parsed_row else 0},
         },
-        "full_build": {**full.to_json(), "over_raw_scan_floor": full_over_floor},
+        "lake_scan_floor": lake_floor.to_json(),
+        "full_build": {
+            **full.to_json(),
+            "over_lake_scan_floor": full_over_floor,
+            "over_orders_scan_floor": full_over_orders_floor,
+        },
         "incremental_build": {
             **incremental.to_json(),
             "append": {

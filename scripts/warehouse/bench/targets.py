@@ -56,7 +56,7 @@ def check(
 ) -> list[Target]:
     return [
         Target(
-            "full build vs raw-scan floor",
+            "full build vs the whole-lake floor (every raw dataset read once)",
             "<= 4x",
             f"{full_over_floor:.1f}x",
             at_most(full_over_floor, 4),
