@@ -120,7 +120,11 @@ def test_bench_tiny_writes_a_complete_report(bench_cli: None, tmp_path: Path) ->
     if executive["available"]:  # the same answer both ways: rows, and the sum of inventory value
         assert executive["from_gold"]["result"] == executive["from_history"]["result"]
     assert {target["verdict"] for target in report["targets"]} <= {"PASS", "MISS", "n/a"}
-    assert len(report["targets"]) == 7
+    assert len(report["targets"]) == 8
+    orders_path = report["orders_path"]
+    assert orders_path["seconds"] == sum(report["full_build"]["model_seconds"][m] for m in orders_path["models"])
+    profile = orders_path["typed_model_profile"]
+    assert profile["records"] > 0 and profile["operators"] and (folder / "plans" / profile["plan_file"]).exists()
     for plot in report["plots"]:
         assert (folder / plot).stat().st_size > 1000
     markdown = (folder / "report.md").read_text(encoding="utf-8")

@@ -194,6 +194,69 @@ def test_a_combination_test_is_a_key_test_and_unique_alone_is_not() -> None:
     assert lint_manifest(manifest, rules=["key-tested"]) == []
 
 
+def test_an_import_cte_read_twice_must_be_inlined() -> None:
+    """DuckDB copies a CTE that is read twice: an import CTE read twice without inline_cte() is reported."""
+    twice = """
+with
+
+orders as{marker} (
+
+    select * from {{{{ ref('stg_shop__orders') }}}}
+
+),
+
+recent as (
+
+    select order_id from orders where ordered_at > current_date
+
+),
+
+final as (
+
+    select orders.* from orders inner join recent on orders.order_id = recent.order_id
+
+)
+
+select * from final
+"""
+    reported = manifest_of(STG, {**INT, "raw_code": twice.format(marker="")}, sources=(ORDERS,))
+    assert rules_of(lint_manifest(reported)) == {("import-cte-inlined", "model int_orders_deduplicated")}
+    message = next(v.message for v in lint_manifest(reported))
+    assert "`orders` is read 2 times in one run" in message and "inline_cte()" in message
+    inlined = manifest_of(STG, {**INT, "raw_code": twice.format(marker=" {{ inline_cte() }}")}, sources=(ORDERS,))
+    assert lint_manifest(inlined) == []
+    once = twice.replace("inner join recent on orders.order_id = recent.order_id", "")
+    once = once.replace("select orders.* from orders", "select * from recent")
+    assert lint_manifest(manifest_of(STG, {**INT, "raw_code": once.format(marker="")}, sources=(ORDERS,))) == []
+    # Read once by an incremental run and once by a full refresh: one read per run, nothing to report; the
+    # same two reads outside the is_incremental() branches are two reads in every run.
+    per_branch = """
+with
+
+orders as (
+
+    select * from {{ ref('stg_shop__orders') }}
+
+),
+
+final as (
+
+    {% if is_incremental() %}
+    select * from orders where ordered_at > current_date
+    {% else %}
+    select * from orders
+    {% endif %}
+
+)
+
+select * from final
+"""
+    assert lint_manifest(manifest_of(STG, {**INT, "raw_code": per_branch}, sources=(ORDERS,))) == []
+    both = per_branch.replace("{% if is_incremental() %}", "{% if var('recent', false) %}")
+    found = rules_of(lint_manifest(manifest_of(STG, {**INT, "raw_code": both}, sources=(ORDERS,))))
+    assert found == {("import-cte-inlined", "model int_orders_deduplicated")}
+
+
 def test_catalog_columns_missing_from_the_yaml_are_reported() -> None:
     catalog = {"nodes": {INT["unique_id"]: {"columns": {"ORDER_ID": {"name": "ORDER_ID"}, "extra": {"name": "extra"}}}}}
     violations = lint_manifest(manifest_of(INT), catalog, rules=["columns-documented"])
@@ -298,8 +361,12 @@ def test_every_rule_is_exercised_on_the_real_manifest(real_manifest: dict[str, A
     products = next(dim for dim in semantic["semantic_model.globalretail.products"]["dimensions"])
     sales = semantic["semantic_model.globalretail.sales"]
     next(dim for dim in sales["dimensions"] if dim["name"] == "category")["description"] = products["description"]
+    dedup = nodes["model.globalretail.int_orders_deduplicated"]
+    assert "{{ inline_cte() }}" in dedup["raw_code"]
+    dedup["raw_code"] = dedup["raw_code"].replace("{{ inline_cte() }}", "")
     found = rules_of(lint_manifest(manifest))
     assert found >= {
+        ("import-cte-inlined", "model int_orders_deduplicated"),
         ("layer-dependencies", "model fct_sales.v1"),
         ("gold-contract", "model fct_sales.v1"),
         ("documented", "model dim_channel"),

@@ -17,7 +17,7 @@
 
 with
 
-sales as (
+sales as {{ inline_cte() }} (
 
     select * from {{ ref('fct_sales') }}
 

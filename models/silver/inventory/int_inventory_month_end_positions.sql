@@ -33,7 +33,7 @@ hot as (
 
 ),
 
-existing as (
+existing as {{ inline_cte() }} (
 
     select * from {{ this }}
 

@@ -25,7 +25,7 @@ with
 
 {% if is_incremental() %}
 
-hot as (
+hot as {{ inline_cte() }} (
 
     select * from {{ ref('int_inventory_movements_deduplicated') }}
 

@@ -19,7 +19,7 @@
 
 with
 
-orders as (
+orders as {{ inline_cte() }} (
 
     select * from {{ ref('stg_orders__orders') }}
 

@@ -17,7 +17,7 @@
 
 with
 
-store_sales as (
+store_sales as {{ inline_cte() }} (
 
     select * from {{ ref('stg_pos__store_sales') }}
 

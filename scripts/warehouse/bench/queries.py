@@ -454,3 +454,120 @@ def run_executive(database: Path, repeat: int) -> Executive:
         QueryResult(f"silver.{EXECUTIVE_HISTORY}", history_timing, history_row),
         history_rows,
     )
+
+
+# --- where the orders path's time goes -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OperatorTime:
+    operator: str  # the operator and the start of what it computes
+    seconds: float  # DuckDB's operator timing (summed over threads)
+
+
+@dataclass(frozen=True)
+class ModelProfile:
+    """One model's compiled full-refresh SQL run under the profiler on a sample of its lake files, next to
+    one plain read of the same files: which operators take the time."""
+
+    model: str
+    files: str  # the sample's file pattern
+    seconds: float
+    floor_seconds: float
+    records: int
+    operators: tuple[OperatorTime, ...]  # largest first
+    plan_file: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "files": self.files,
+            "seconds": self.seconds,
+            "floor_seconds": self.floor_seconds,
+            "over_floor": ratio(self.seconds, self.floor_seconds),
+            "records": self.records,
+            "operators": [{"operator": o.operator, "seconds": o.seconds} for o in self.operators],
+            "plan_file": self.plan_file,
+        }
+
+
+def _items(node: dict[str, Any], key: str) -> list[str]:
+    info = node.get("extra_info") or {}
+    value = info.get(key) if isinstance(info, dict) else None
+    if not value:
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else [str(value)]
+
+
+def _input_columns(node: dict[str, Any]) -> list[str]:
+    """The columns a node passes up: its own projection list, or that of the nearest projections below it."""
+    own = _items(node, "Projections")
+    if own or node.get("operator_name") == "PROJECTION":
+        return own
+    return [item for child in node.get("children") or [] for item in _input_columns(child)]
+
+
+def _operator_times(node: dict[str, Any]) -> list[OperatorTime]:
+    """Each operator's time, labelled by what it computes: a projection by the columns it adds to its input
+    (its calls, or the names of the new columns, such as `rejection_reason`), others by their function,
+    aggregates or expression."""
+    children = node.get("children") or []
+    detail: list[str] = []
+    if node.get("operator_name") == "PROJECTION":
+        items = _items(node, "Projections")
+        below = {item for child in children for item in _input_columns(child)}
+        detail = [item for item in items if "(" in item] or [item for item in items if item not in below]
+    else:
+        for key in ("Function", "Aggregates", "Expression", "Join Type", "Projections"):
+            detail = _items(node, key)
+            if detail:
+                break
+    own = []
+    if node.get("operator_name"):
+        text = " ".join(", ".join(detail).split())[:90]
+        label = f"{node['operator_name']}: {text}" if text else str(node["operator_name"])
+        own.append(OperatorTime(label, float(node.get("operator_timing") or 0.0)))
+    return own + [t for child in children for t in _operator_times(child)]
+
+
+def profile_model_sample(
+    compiled_sql: str, model: str, files_pattern: str, sample_pattern: str, plan_path: Path
+) -> ModelProfile:
+    """`compiled_sql` (a model reading `files_pattern` through the lake readers) run on `sample_pattern`'s
+    files instead, into a temporary table, under DuckDB's profiler; and one plain read of those files."""
+    if files_pattern not in compiled_sql:
+        raise ValueError(f"{model}: the compiled SQL does not read {files_pattern}")
+    sql = compiled_sql.replace(files_pattern, sample_pattern)
+    floor_sql = f"select count(*), sum(length(raw_record)) from lake_text_lines('{sample_pattern}')"
+    plan_path.parent.mkdir(parents=True, exist_ok=True)
+    profile_json = plan_path.with_suffix(".profile.json")
+    con = connect(None)
+    try:
+        floor_timing, _ = timed(lambda: con.execute(floor_sql).fetchall(), 3)
+        con.execute("set enable_profiling = 'json'")
+        con.execute("set profiling_mode = 'detailed'")
+        con.execute(f"set profiling_output = '{profile_json}'")
+        con.execute(f"create temp table model_sample as {sql}")
+        con.execute("set enable_profiling = 'no_output'")
+        records = int(con.execute("select count(*) from model_sample").fetchone()[0])
+    finally:
+        con.close()
+    data = json.loads(profile_json.read_text(encoding="utf-8"))
+    profile_json.unlink(missing_ok=True)
+    operators = sorted(_operator_times(data), key=lambda o: -o.seconds)
+    lines = [f"{o.seconds:9.3f} s  {o.operator}" for o in operators]
+    plan_path.write_text(
+        f"-- {model} on {sample_pattern}: operator timings (summed over threads), largest first\n"
+        + "\n".join(lines)
+        + f"\n\n-- query\n{sql}\n",
+        encoding="utf-8",
+    )
+    return ModelProfile(
+        model=model,
+        files=sample_pattern,
+        seconds=float(data.get("latency") or 0.0),
+        floor_seconds=floor_timing.median,
+        records=records,
+        operators=tuple(operators[:12]),
+        plan_file=plan_path.name,
+    )

@@ -59,6 +59,22 @@ def render_markdown(r: dict[str, Any]) -> str:
         f"**{_t(floor['seconds'])}** for {floor['raw_lines']:,} lines, {floor['bytes_read'] / MB:,.0f} MB read. "
         f"With each line parsed as JSON and one field summed: {_t(floor['parsed']['seconds'])}.",
         "",
+        f"**Online orders path** (`{'`, `'.join(r['orders_path']['models'])}`, node time of the full build): "
+        f"{seconds(r['orders_path']['seconds'])}, **{r['orders_path']['over_orders_floor']:.1f}x** the orders "
+        f"floor. Where the typed model's time goes, on one month of files "
+        f"(`{r['orders_path']['typed_model_profile']['files'].rsplit('/raw/', 1)[-1]}`, "
+        f"{r['orders_path']['typed_model_profile']['records']:,} records: "
+        f"{seconds(r['orders_path']['typed_model_profile']['seconds'])}, "
+        f"{r['orders_path']['typed_model_profile']['over_floor']:.1f}x one read of the same files; "
+        f"`plans/{r['orders_path']['typed_model_profile']['plan_file']}`):",
+        "",
+        *_table(
+            ["operator (what it computes)", "seconds (summed over threads)"],
+            [
+                [f"`{o['operator']}`", seconds(o["seconds"])]
+                for o in r["orders_path"]["typed_model_profile"]["operators"][:8]
+            ],
+        ),
         "## 2. Full build",
         "",
         f"`dbt build` from an empty warehouse: **{seconds(full['wall_seconds'])}** wall "

@@ -74,6 +74,27 @@ def bench_environment(work_dir: Path) -> Iterator[None]:
                 os.environ[key] = value
 
 
+# The online orders path: typed bronze and deduplication, compared with one read of the orders files.
+ORDERS_PATH = ("stg_orders__orders_typed", "int_orders_deduplicated")
+ORDERS_FILES = "raw/orders/dt=*/[!._#]*.ndjson"  # the orders source's meta.files
+
+
+def _profile_orders_typed(work_dir: Path, day: dt.date, plans: Path) -> queries.ModelProfile:
+    """The full build's compiled stg_orders__orders_typed on one month of orders files (the month of the
+    one-day window): its operators' times next to one plain read of the same files."""
+    compiled = work_dir / "target" / "compiled" / "globalretail" / "models" / "bronze" / "orders"
+    sql = (compiled / "stg_orders__orders_typed.sql").read_text(encoding="utf-8")
+    lake = work_dir / "lake"
+    sample = ORDERS_FILES.replace("dt=*", f"dt={day:%Y-%m}-*")
+    return queries.profile_model_sample(
+        sql,
+        "stg_orders__orders_typed",
+        f"{lake}/{ORDERS_FILES}",
+        f"{lake}/{sample}",
+        plans / "orders_typed_profile.txt",
+    )
+
+
 def prepare_lake(options: BenchOptions, work_dir: Path) -> float:
     """Generate the lake of the run (seconds taken), or reuse a pristine one of the same scale and seed (0)."""
     lake = work_dir / "lake"
@@ -137,6 +158,7 @@ def run(options: BenchOptions) -> Path:
 
         logger.info("4/7 raw lake vs native: selective time filters")
         windows = queries.pick_windows(database, scale.end_date)
+        orders_profile = _profile_orders_typed(work_dir, windows[0].start, plans)
         comparisons = queries.compare_windows(database, analyses, windows, options.repeat, plans)
 
         logger.info("5/7 daily export (UNLOAD equivalent)")
@@ -167,6 +189,7 @@ def run(options: BenchOptions) -> Path:
         generation_seconds=generation_seconds,
         floor=(floor_timing, floor_row, parsed_timing, parsed_row, floor_profile),
         lake_floor=lake_floor,
+        orders_profile=orders_profile,
         full=full,
         incremental=incremental,
         refresh=refresh,
@@ -220,6 +243,7 @@ def _assemble(
     generation_seconds: float,
     floor: tuple[Timing, tuple[Any, ...], Timing, tuple[Any, ...], queries.Profile],
     lake_floor: queries.LakeFloor,
+    orders_profile: queries.ModelProfile,
     full: BuildMeasure,
     incremental: BuildMeasure,
     refresh: BuildMeasure | None,
@@ -235,6 +259,8 @@ def _assemble(
     scale = options.scale
     full_over_floor = ratio(full.wall_seconds, lake_floor.timing.median)
     full_over_orders_floor = ratio(full.wall_seconds, floor_timing.median)
+    orders_path_seconds = sum(full.model_seconds.get(name, 0.0) for name in ORDERS_PATH)
+    orders_path_over_floor = ratio(orders_path_seconds, floor_timing.median)
     models_share = ratio(incremental.incremental_model_seconds, full.incremental_model_seconds)
     build_share = ratio(incremental.wall_seconds, full.wall_seconds)
     one_day = next(c for c in comparisons if c.window.name == "day" and not c.window.category)
@@ -243,6 +269,7 @@ def _assemble(
         scale_note = "measured at full scale (30M orders)"
     targets = check(
         full_over_floor=full_over_floor,
+        orders_path_over_floor=orders_path_over_floor,
         peak_rss_bytes=full.peak_rss_bytes,
         incremental_models_share=models_share,
         incremental_build_share=build_share,
@@ -273,6 +300,13 @@ def _assemble(
             "parsed": {"seconds": parsed_timing.to_json(), "units": int(parsed_row[1] or 0) if parsed_row else 0},
         },
         "lake_scan_floor": lake_floor.to_json(),
+        "orders_path": {
+            "models": list(ORDERS_PATH),
+            "seconds": orders_path_seconds,
+            "orders_floor_seconds": floor_timing.median,
+            "over_orders_floor": orders_path_over_floor,
+            "typed_model_profile": orders_profile.to_json(),
+        },
         "full_build": {
             **full.to_json(),
             "over_lake_scan_floor": full_over_floor,

@@ -45,6 +45,7 @@ def at_least(value: float, limit: float) -> bool | None:
 def check(
     *,
     full_over_floor: float,
+    orders_path_over_floor: float,
     peak_rss_bytes: int,
     incremental_models_share: float,
     incremental_build_share: float,
@@ -60,6 +61,13 @@ def check(
             "<= 4x",
             f"{full_over_floor:.1f}x",
             at_most(full_over_floor, 4),
+            scale_note,
+        ),
+        Target(
+            "online orders path (typed bronze + deduplication) vs one read of the orders files",
+            "<= 3x",
+            f"{orders_path_over_floor:.1f}x",
+            at_most(orders_path_over_floor, 3),
             scale_note,
         ),
         Target(

@@ -45,6 +45,7 @@ class Resource:
     source_description: str = ""
     freshness: Json = field(default_factory=dict)
     loaded_at: str = ""  # sources: loaded_at_field or loaded_at_query
+    raw_code: str = ""  # models and snapshots: the SQL file's text, Jinja included
 
     @property
     def label(self) -> str:
@@ -122,6 +123,7 @@ def _node_resource(unique_id: str, node: Json) -> Resource:
         folders=_folders(path),
         contract_enforced=bool(contract),
         version=None if version is None else str(version),
+        raw_code=str(node.get("raw_code") or ""),
     )
 
 

@@ -11,6 +11,10 @@
 - key-tested: unique + not_null on one column, or unique_combination_of_columns (models, snapshots, seeds).
 - source-freshness: every source table has a freshness threshold and a loaded_at field.
 - gold-contract: every gold model has an enforced contract.
+- import-cte-inlined: an import CTE (`name as (select * from {{ ref(...) }})`, a source or `this`) that the
+  model reads more than once in one run (an incremental run or a full refresh: the branches of
+  `{% if is_incremental() %}` count apart) is written `name as {{ inline_cte() }} (`: DuckDB materializes a
+  CTE read twice, a copy of the whole relation before any filter (macros/cross_database/inline_cte.sql).
 - distinct-dimensions: two semantic-layer dimensions that compute different things (another model or
   expression) do not share a description: an analyst choosing between them must be told how they differ.
 """
@@ -243,6 +247,58 @@ def check_distinct_dimensions(project: Project) -> Iterator[Violation]:
                 )
 
 
+IMPORT_CTE = re.compile(
+    r"(?m)^\s*(?P<name>\w+)\s+as\s+(?P<inlined>\{\{\s*inline_cte\(\)\s*\}\}\s*)?"
+    r"\(\s*select\s+\*\s+from\s+\{\{\s*(?:ref\(|source\(|this\b)[^}]*\}\}\s*\)",
+    re.IGNORECASE,
+)
+
+
+JINJA_IF_TAG = re.compile(r"\{%-?\s*(if|elif|else|endif)\b(.*?)-?%\}", re.DOTALL)
+
+
+def jinja_variant(code: str, incremental: bool) -> str:
+    """The model's code as an incremental run (or a full refresh) sees it: of every `{% if is_incremental() %}`
+    (or `not is_incremental()`) block only the branch that run takes; other conditionals keep all branches."""
+    out: list[str] = []
+    stack: list[tuple[bool, bool]] = []  # per open if: (decided by is_incremental, current branch kept)
+    position = 0
+    for tag in JINJA_IF_TAG.finditer(code):
+        if all(kept for _, kept in stack):
+            out.append(code[position : tag.start()])
+        kind, condition = tag.group(1), " ".join(tag.group(2).split())
+        if kind == "if":
+            decided = condition in {"is_incremental()", "not is_incremental()"}
+            stack.append((decided, (incremental == (condition == "is_incremental()")) if decided else True))
+        elif kind in {"elif", "else"} and stack:
+            decided, kept = stack[-1]
+            stack[-1] = (decided, (not kept) if decided else True)
+        elif kind == "endif" and stack:
+            stack.pop()
+        position = tag.end()
+    if all(kept for _, kept in stack):
+        out.append(code[position:])
+    return "".join(out)
+
+
+def check_import_cte_inlined(project: Project) -> Iterator[Violation]:
+    for resource in _models(project, "model", SNAPSHOT):
+        for match in IMPORT_CTE.finditer(resource.raw_code):
+            name = match.group("name")
+            pattern = rf"\b(?:from|join)\s+{re.escape(name)}\b"
+            reads = max(
+                len(re.findall(pattern, jinja_variant(resource.raw_code, incremental), re.IGNORECASE))
+                for incremental in (True, False)
+            )
+            if reads > 1 and not match.group("inlined"):
+                yield _violation(
+                    "import-cte-inlined",
+                    resource,
+                    f"import CTE `{name}` is read {reads} times in one run: DuckDB would copy the whole relation "
+                    f"before either read filters it; write `{name} as {{{{ inline_cte() }}}} (`",
+                )
+
+
 RULES: dict[str, Rule] = {
     "layer-folder": check_layer_folder,
     "naming": check_naming,
@@ -254,6 +310,7 @@ RULES: dict[str, Rule] = {
     "source-freshness": check_source_freshness,
     "gold-contract": check_gold_contract,
     "distinct-dimensions": check_distinct_dimensions,
+    "import-cte-inlined": check_import_cte_inlined,
 }
 
 
