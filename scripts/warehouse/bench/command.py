@@ -8,7 +8,7 @@ from typing import Any
 
 from warehouse import log
 from warehouse.bench.dbt_phase import BenchBuildError
-from warehouse.bench.runner import BenchOptions, run
+from warehouse.bench.runner import BenchCodeChangedError, BenchOptions, run
 from warehouse.config import Settings
 from warehouse.generate.command import _argument_type
 from warehouse.generate.errors import GenerateError
@@ -64,7 +64,7 @@ def _command(args: argparse.Namespace) -> int:
     )
     try:
         report_dir = run(options)
-    except (BenchBuildError, GenerateError) as exc:
+    except (BenchBuildError, BenchCodeChangedError, GenerateError) as exc:
         logger.error("%s", exc)
         return 1
     print(report_dir / "report.md")

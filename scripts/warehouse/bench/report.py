@@ -23,6 +23,23 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return [*lines, ""]
 
 
+def _provenance_lines(code: dict[str, Any]) -> list[str]:
+    """Which code was measured; a run whose project files changed while it ran is marked invalid first."""
+    changed = code.get("changed_during_run") or []
+    lines = []
+    if changed:
+        lines += [
+            f"**INVALID: {len(changed)} project file(s) changed while this benchmark ran**, so its phases measured "
+            "different code: " + ", ".join(f"`{path}`" for path in changed[:20]) + ". Run it again on a tree "
+            "nobody edits.",
+            "",
+        ]
+    if code.get("commit"):
+        state = " plus uncommitted changes" if code.get("dirty") else ""
+        lines += [f"Code: commit `{code['commit'][:12]}`{state}.", ""]
+    return lines
+
+
 def render_markdown(r: dict[str, Any]) -> str:
     meta, scale = r["meta"], r["meta"]["scale"]
     floor, lake, full, inc = r["raw_scan_floor"], r["lake_scan_floor"], r["full_build"], r["incremental_build"]
@@ -35,6 +52,7 @@ def render_markdown(r: dict[str, Any]) -> str:
         f"{meta.get('duckdb_memory_limit', 'default')}; timings are median (min to max) of up to {meta['repeat']} "
         "runs (a run of 30 s or more is not repeated).",
         "",
+        *_provenance_lines(meta.get("code") or {}),
         "## Targets",
         "",
         *_table(

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from warehouse import log
-from warehouse.bench import plots, queries
+from warehouse.bench import plots, provenance, queries
 from warehouse.bench import storage as storage_footprint
 from warehouse.bench.dbt_phase import BuildMeasure, compile_analyses, run_build
 from warehouse.bench.report import write_markdown
@@ -130,6 +130,7 @@ def run(options: BenchOptions) -> Path:
     scale = options.scale
     logger.info("bench at scale %s (%s orders), report in %s", scale.name, f"{scale.orders:,}", report_dir)
 
+    code_before, code_at = provenance.fingerprint(PROJECT_DIR), provenance.Provenance.of(PROJECT_DIR)
     generation_seconds = prepare_lake(options, work_dir)
     database.unlink(missing_ok=True)
     with bench_environment(work_dir):
@@ -183,6 +184,13 @@ def run(options: BenchOptions) -> Path:
             identical = incremental_gold == table_checksums(database, "gold")
             logger.info("gold after incremental == gold after full refresh: %s", identical)
 
+    code_changed = provenance.changed_files(code_before, provenance.fingerprint(PROJECT_DIR))
+    if code_changed:
+        logger.error(
+            "the project's files changed while the benchmark ran (%s): its phases measured different code, and "
+            "the report is marked invalid; run it again on a tree nobody edits (a separate git worktree)",
+            ", ".join(code_changed[:10]) + (", ..." if len(code_changed) > 10 else ""),
+        )
     results = _assemble(
         options=options,
         started_at=started_at,
@@ -218,11 +226,20 @@ def run(options: BenchOptions) -> Path:
         ),
     ]
     results["plots"] = [str(path.relative_to(report_dir)) for path in plot_files]
+    results["meta"]["code"] = {"commit": code_at.commit, "dirty": code_at.dirty, "changed_during_run": code_changed}
     results["meta"]["duration_seconds"] = time.perf_counter() - started
     (report_dir / "report.json").write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     write_markdown(results, report_dir / "report.md")
     logger.info("report: %s", report_dir / "report.md")
+    if code_changed:
+        raise BenchCodeChangedError(
+            f"the report {report_dir / 'report.md'} is invalid: the project's files changed during the run"
+        )
     return report_dir
+
+
+class BenchCodeChangedError(Exception):
+    """The project's files changed while the benchmark ran; the report was written and marked invalid."""
 
 
 def _memory_gib() -> float:
