@@ -1,6 +1,6 @@
 {#-
-    The statements the on-run-start hook create_model_row_counts() runs: the volume history table
-    (meta.model_row_counts) the volume_guard tests read. `warehouse verify postgres` runs them before the
+    The statements the on-run-start hook create_run_history() runs: the run history tables (meta.
+    model_row_counts, which the volume_guard tests read, meta.invocations and meta.node_results). `warehouse verify postgres` runs them before the
     data tests, as a build does.
 -#}
-{{ model_row_counts_ddl() }}
+{{ run_history_ddl() }}

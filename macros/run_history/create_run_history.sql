@@ -1,11 +1,12 @@
 {#-
-    on-run-start hook: the volume history table exists before any volume_guard test reads it. Only the
-    commands that run models or tests touch the warehouse: `dbt compile` and `dbt docs generate` render
-    hooks too. The statements themselves are model_row_counts_ddl (also compiled by the analysis
-    run_history_ddl, which the PostgreSQL harness runs in place of this hook).
+    on-run-start hook: the run history tables (meta.model_row_counts, meta.invocations, meta.node_results)
+    exist before any volume_guard test reads them or the on-run-end hooks append to them. Only the commands
+    that run nodes touch the warehouse: `dbt compile` and `dbt docs generate` render hooks too. The
+    statements themselves are run_history_ddl (also compiled by the analysis run_history_ddl, which the
+    PostgreSQL harness runs in place of this hook).
 -#}
-{% macro create_model_row_counts() -%}
-    {%- if execute and flags.WHICH in ('run', 'build', 'test') -%}
-        {{ globalretail.model_row_counts_ddl() }}
+{% macro create_run_history() -%}
+    {%- if execute and flags.WHICH in globalretail.run_history_commands() -%}
+        {{ globalretail.run_history_ddl() }}
     {%- endif -%}
 {%- endmacro %}

@@ -9,6 +9,8 @@
 -#}
 {% test records_reconcile(model, accepted, quarantined, record_key=none) %}
 
+{{ config(store_failures=true) }}
+
 with
 
 raw_records as (

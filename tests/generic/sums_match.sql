@@ -4,6 +4,8 @@
 -#}
 {% test sums_match(model, column_name, compare_model, compare_column, tolerance=0.01) %}
 
+{{ config(store_failures=true) }}
+
 with
 
 totals as (

@@ -228,6 +228,7 @@ def test_a_truncated_source_stops_the_build_before_gold_until_the_drop_is_accept
     assert _lake_files(lake) == files, "no lake file removed"
     refused = _history(database)[len(first) :]
     assert refused and GUARDED not in {relation for _, _, relation, _ in refused}, "a refused count is not kept"
+    _assert_run_history_holds_the_refused_build(database, data / "target", tiny_warehouse.manifest, recorded)
 
     # The same truncated lake again: still compared with the last accepted count, still refused.
     assert cli.main(["build", "--no-progress"]) == 1
@@ -249,6 +250,51 @@ def test_a_truncated_source_stops_the_build_before_gold_until_the_drop_is_accept
     assert sorted(unique_id for _, unique_id, _, _ in last) == sorted(tables), "one row per model per build"
     assert dict((relation, rows) for _, _, relation, rows in last)[GUARDED] == _rows(database, GUARDED)
     assert len(history) == len({(invocation, unique_id) for invocation, unique_id, _, _ in history})
+
+
+def _assert_run_history_holds_the_refused_build(
+    database: Path, target: Path, manifest: dict[str, Any], recorded: dict[str, int]
+) -> None:
+    """meta.invocations holds the session's build and the refused one, meta.node_results every node and test
+    dbt ran in each, and the guard's failing row is readable in its audit table (docs/run-history.md)."""
+    run_results = json.loads((target / "run_results.json").read_text())
+    invocation = run_results["metadata"]["invocation_id"]
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        runs = con.execute(
+            "select invocation_id, command, status, tests_failed, gold_rows from meta.invocations "
+            "order by run_started_at, run_ended_at"
+        ).fetchall()
+        per_run = dict(con.execute("select invocation_id, count(*) from meta.node_results group by 1").fetchall())
+        guard_rows = con.execute(
+            "select status, failures from meta.node_results where invocation_id = ? and unique_id = ?",
+            [invocation, _guard_test(manifest)["unique_id"]],
+        ).fetchall()
+        audit = _guard_test(manifest)
+        stored = con.execute(
+            f'select model_relation, rows_now, rows_before from "{audit["schema"]}"."{audit["alias"]}"'
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(runs) == 2 and runs[0][2] == "success" and runs[-1][:3] == (invocation, "build", "fail")
+    assert runs[-1][3] >= 1, "the refused build counted its failed test"
+    assert runs[-1][4] < runs[0][4], "the gold built from the customers was skipped, so fewer gold rows were built"
+    ran = [result for result in run_results["results"] if not result["unique_id"].startswith("operation.")]
+    assert per_run[invocation] == len(ran), "one row per node and test dbt ran (the project hooks are not nodes)"
+    assert set(per_run) == {run[0] for run in runs}
+    assert guard_rows == [("fail", 1)]
+    assert stored == [(GUARDED, _rows(database, GUARDED), recorded[GUARDED])]
+
+
+def _guard_test(manifest: dict[str, Any]) -> dict[str, Any]:
+    model = next(uid for uid, node in manifest["nodes"].items() if f"{node['schema']}.{node['name']}" == GUARDED)
+    return next(
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and (node.get("test_metadata") or {}).get("name") == "volume_guard"
+        and node.get("attached_node") == model
+    )
 
 
 @pytest.mark.slow
@@ -306,6 +352,8 @@ def test_the_postgres_harness_creates_the_history_table_as_the_on_run_start_hook
         "create schema if not exists meta",
         'create table if not exists "meta"."model_row_counts" (a bigint)',
     ]
-    assert (Path(__file__).parents[2] / "analyses" / "run_history_ddl.sql").read_text().count(
-        "model_row_counts_ddl()"
-    ) == 1
+    project = Path(__file__).parents[2]
+    assert (project / "analyses" / "run_history_ddl.sql").read_text().count("run_history_ddl()") == 1
+    assert (
+        "globalretail.run_history_ddl()" in (project / "macros" / "run_history" / "create_run_history.sql").read_text()
+    )
