@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "warehouse.aws.unload",
     "warehouse.aws.ops.command",
     "warehouse.doctor.command",
+    "warehouse.alerts",
 )
 
 

@@ -78,3 +78,34 @@ def test_both_deployment_types_and_least_privilege_roles() -> None:
                 assert actions == ["kinesis:ListStreams"], (role, actions)
     federated = resources["FederatedRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]
     assert federated["Resource"] == "CatalogDatabaseSecret"
+
+
+def test_the_alarms_watch_the_metrics_the_build_publishes_and_tell_the_topic() -> None:
+    """The alarms' namespace, metric names and Target dimension are the ones `warehouse alerts publish`
+    writes (a renamed metric would leave an alarm that never fires), every alarm notifies the encrypted
+    alerts topic, and the publisher may put metrics only in that namespace."""
+    from warehouse.alerts import DEFAULT_NAMESPACE, metrics_of
+
+    resources = load_template()["Resources"]
+    summary = {
+        "target": "redshift",
+        "success": False,
+        "total_seconds": 1.0,
+        "tests": {"failed": 1},
+        "errors": [],
+        "rows_counted": False,
+    }
+    published = {(metric.name, metric.dimensions) for metric in metrics_of(summary)}
+    alarms = {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    assert set(alarms) == {"BuildFailedAlarm", "TestsFailedAlarm", "BuildDurationAlarm"}
+    for name, alarm in alarms.items():
+        dimensions = tuple((d["Name"], d["Value"]) for d in alarm["Dimensions"])
+        assert alarm["Namespace"] == DEFAULT_NAMESPACE, name
+        assert (alarm["MetricName"], dimensions) in published, f"{name} watches a metric nobody publishes"
+        assert alarm["AlarmActions"] == ["AlertsTopic"], name
+    assert alarms["BuildFailedAlarm"]["TreatMissingData"] == "breaching", "no build in a day is an alarm too"
+    assert resources["AlertsTopic"]["Properties"]["KmsMasterKeyId"] == "DataKey"
+    statements = resources["AlertsPublisherPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    metrics = next(s for s in statements if s["Action"] == "cloudwatch:PutMetricData")
+    assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": DEFAULT_NAMESPACE}}
+    assert {s["Resource"] for s in statements if s["Action"] == "sns:Publish"} == {"AlertsTopic"}

@@ -19,6 +19,7 @@ _SHORT = {
     Use.COPY: "copy",
     Use.UNLOAD: "unload",
     Use.OPS: "ops",
+    Use.ALERTS: "alerts",
 }
 
 

@@ -29,6 +29,7 @@ class Use(str, Enum):
     COPY = "copy"
     UNLOAD = "unload --target redshift"
     OPS = "ops"
+    ALERTS = "alerts publish"
 
     @property
     def command(self) -> str:
@@ -43,7 +44,7 @@ TARGET_USES: Mapping[str, frozenset[Use]] = {
 }
 
 _LOCAL = (Use.LOCAL,)
-_AWS = (Use.REDSHIFT, *sorted(DATA_API_USES, key=list(Use).index))
+_AWS = (Use.REDSHIFT, *sorted(DATA_API_USES, key=list(Use).index), Use.ALERTS)
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,20 @@ SETTINGS_LIST: tuple[Setting, ...] = (
         "`$WAREHOUSE_LAKE_ROOT` for the commands (dbt reads only this name)",
         example="s3://globalretail-raw-111122223333-us-east-1/lake",
         stack_output="LakeRoot",
+    ),
+    Setting(
+        "WAREHOUSE_ALERTS_TOPIC_ARN",
+        "SNS topic told when a build failed (`warehouse alerts publish`); required after a failed build",
+        (Use.ALERTS,),
+        example="arn:aws:sns:us-east-1:111122223333:globalretail-alerts",
+        stack_output="AlertsTopicArn",
+    ),
+    Setting(
+        "WAREHOUSE_METRICS_NAMESPACE",
+        "CloudWatch namespace of the build metrics; the stack's alarms watch the default",
+        (Use.ALERTS,),
+        "GlobalRetail/Warehouse",
+        example="GlobalRetail/Warehouse",
     ),
     Setting(
         "WAREHOUSE_EXPORT_ROOT",
