@@ -60,8 +60,10 @@ browser:  ## headless Chromium for the docs-site test (apt-get only as root and 
 postgres:  ## PostgreSQL 15 for the PostgreSQL tests (apt-get only as root and only when missing), started
 	scripts/setup/start_postgres.sh
 
+# Two workers, one test file per worker at a time, handed out longest first (tests/python/conftest.py orders
+# the collection; --no-loadscope-reorder keeps that order).
 test-python: setup browser postgres  ## pytest: generator, CLI, pipeline, AWS (moto), docs site in a browser, metrics, snapshots, governance
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 test-dbt: setup  ## dbt build (models, data tests, unit tests) and source freshness on tiny data
 	rm -rf $(TEST_DATA_DIR)
