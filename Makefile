@@ -44,7 +44,13 @@ docs: setup  ## generate the dbt docs site and serve it on 127.0.0.1:8080
 	WAREHOUSE_DATA_DIR=$(DATA_DIR) $(BIN)/dbt docs generate --quiet
 	WAREHOUSE_DATA_DIR=$(DATA_DIR) $(BIN)/dbt docs serve --host 127.0.0.1 --port 8080 --no-browser
 
-test: setup lint test-python test-dbt verify-redshift  ## every check CI runs
+# The four checks are independent (each writes its own artifacts: pytest in temporary folders, test-dbt in
+# $(TEST_DATA_DIR), verify-redshift in target/redshift*, lint in target/), so they run side by side; the
+# output of each is printed in one piece when it ends, and make test fails when any of them fails.
+TEST_JOBS ?= 4
+
+test: setup  ## every check CI runs
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target lint test-python test-dbt verify-redshift
 	@echo "make test: all checks passed"
 
 lint: setup  ## ruff over the Python, sqlfluff over the SQL
@@ -60,9 +66,14 @@ browser:  ## headless Chromium for the docs-site test (apt-get only as root and 
 postgres:  ## PostgreSQL 15 for the PostgreSQL tests (apt-get only as root and only when missing), started
 	scripts/setup/start_postgres.sh
 
+# Two workers, one test file per worker at a time, handed out longest first (tests/python/conftest.py orders
+# the collection; --no-loadscope-reorder keeps that order).
 test-python: setup browser postgres  ## pytest: generator, CLI, pipeline, AWS (moto), docs site in a browser, metrics, snapshots, governance
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
 
+# dbt's artifacts and logs go with the data, so this can run next to lint (whose dbt parse writes target/).
+test-dbt: export DBT_TARGET_PATH := $(TEST_DATA_DIR)/target
+test-dbt: export DBT_LOG_PATH := $(TEST_DATA_DIR)/logs
 test-dbt: setup  ## dbt build (models, data tests, unit tests) and source freshness on tiny data
 	rm -rf $(TEST_DATA_DIR)
 	WAREHOUSE_DATA_DIR=$(TEST_DATA_DIR) $(BIN)/warehouse generate --scale tiny

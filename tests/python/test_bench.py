@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from tiny_warehouse import TinyWarehouse, build, clone_warehouse
 from warehouse import cli
 from warehouse.bench.queries import VERSION_LAG_DAYS
 from warehouse.bench.runner import BenchOptions, prepare_lake
@@ -154,43 +154,26 @@ def test_reuse_lake_refuses_a_lake_with_appended_orders(tmp_path: Path) -> None:
 
 
 def _build(data_dir: Path, *extra: str) -> int:
-    keys = ("WAREHOUSE_DATA_DIR", "WAREHOUSE_LAKE_ROOT", "DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_INDIRECT_SELECTION")
-    saved = {key: os.environ.get(key) for key in keys}
-    os.environ.update(
-        {
-            "WAREHOUSE_DATA_DIR": str(data_dir),
-            "WAREHOUSE_LAKE_ROOT": str(data_dir / "lake"),
-            "DBT_TARGET_PATH": str(data_dir / "target"),
-            "DBT_LOG_PATH": str(data_dir / "logs"),
-            # Only the tests all of whose parents are selected (the sales path and what reads it).
-            "DBT_INDIRECT_SELECTION": "cautious",
-        }
-    )
-    try:
-        return cli.main(["build", "--no-progress", *extra])
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    # Only the tests all of whose parents are selected (the sales path and what reads it).
+    return build(data_dir, *extra, DBT_INDIRECT_SELECTION="cautious")
 
 
-def test_incremental_build_after_an_append_equals_a_full_refresh(tmp_path: Path) -> None:
+def test_incremental_build_after_an_append_equals_a_full_refresh(tiny_warehouse: TinyWarehouse, tmp_path: Path) -> None:
     """New files, late records, duplicates and new versions of old orders: the incremental orders path gives
-    the gold a full refresh gives, and a rebuild with nothing new changes nothing."""
+    the gold a full refresh gives, and a rebuild with nothing new changes nothing. Starts from a clone of
+    the session's tiny warehouse (the tiny lake, seed 42, built)."""
     scale = SCALES["tiny"]
-    lake = tmp_path / "lake"
-    generate_lake(lake, scale, seed=42)
+    data_dir = clone_warehouse(tiny_warehouse, tmp_path / "data").data_dir
+    lake = data_dir / "lake"
     dimensions = ("dim_customer", "dim_product", "dim_campaign", "dim_channel", "dim_geography", "dim_date")
     sales = ["--select", "+fct_sales+", *(f"+{name}" for name in dimensions)]
-    assert _build(tmp_path, *sales) == 0
     batch = generate_orders_append(lake, scale, seed=42, fraction=0.05)
     assert batch.orders == 250 and batch.updated_orders > 0
-    assert _build(tmp_path, *sales) == 0
-    incremental = table_checksums(tmp_path / "warehouse.duckdb", "gold")
-    assert _build(tmp_path, *sales) == 0
-    assert table_checksums(tmp_path / "warehouse.duckdb", "gold") == incremental, "a rerun must change nothing"
-    assert _build(tmp_path, *sales, "--full-refresh") == 0
-    assert table_checksums(tmp_path / "warehouse.duckdb", "gold") == incremental
+    assert _build(data_dir, *sales) == 0
+    database = data_dir / "warehouse.duckdb"
+    incremental = table_checksums(database, "gold")
+    assert _build(data_dir, *sales) == 0
+    assert table_checksums(database, "gold") == incremental, "a rerun must change nothing"
+    assert _build(data_dir, *sales, "--full-refresh") == 0
+    assert table_checksums(database, "gold") == incremental
     assert incremental["fct_sales"].rows > 0

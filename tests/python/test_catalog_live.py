@@ -9,7 +9,6 @@ must equal the latest catalog version of every product, computed here straight f
 from __future__ import annotations
 
 import csv
-import os
 import secrets
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.cli import main
+from tiny_warehouse import build, run_warehouse
 from warehouse.generate.generator import generate_lake
 from warehouse.generate.scales import SCALES
 
@@ -75,26 +74,10 @@ def _latest_catalog(lake_root: Path) -> dict[int, tuple[str, Decimal, bool]]:
 def test_bronze_reads_the_catalog_live_from_postgres(postgres: dict[str, str], tmp_path: Path) -> None:
     lake_root = tmp_path / "lake"
     generate_lake(lake_root, SCALES["tiny"], seed=42)
-    env = {
-        "WAREHOUSE_DATA_DIR": str(tmp_path),
-        "WAREHOUSE_LAKE_ROOT": str(lake_root),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-        "DBT_LOG_PATH": str(tmp_path / "logs"),
-        "WAREHOUSE_CATALOG_DSN": postgres["dsn"],
-        "PGPASSWORD": postgres["password"],
-    }
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
-        assert main(["catalog", "load"]) == 0
-        assert main(["catalog", "load"]) == 0, "loading the same exports twice must be harmless"
-        assert main(["build", "--no-progress"]) == 0
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    live = {"WAREHOUSE_CATALOG_DSN": postgres["dsn"], "PGPASSWORD": postgres["password"]}
+    assert run_warehouse(tmp_path, "catalog", "load", **live) == 0
+    assert run_warehouse(tmp_path, "catalog", "load", **live) == 0, "loading the same exports twice must be harmless"
+    assert build(tmp_path, **live) == 0
 
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
     try:

@@ -33,7 +33,7 @@ from edge_streams import (
     sequence_number,
     write_batch,
 )
-from tiny_warehouse import TinyWarehouse
+from tiny_warehouse import TinyWarehouse, build
 from warehouse.config import PROJECT_DIR
 from warehouse.redshift_check.pg import server
 
@@ -186,24 +186,7 @@ STEP_ARRIVAL = "2026-01-10T08:00:00.000Z"  # after the newest record of both tin
 
 
 def _build(data_dir: Path, *extra: str) -> int:
-    from warehouse.cli import main
-
-    keys = ("WAREHOUSE_DATA_DIR", "WAREHOUSE_LAKE_ROOT", "DBT_TARGET_PATH", "DBT_LOG_PATH")
-    saved = {key: os.environ.get(key) for key in keys}
-    os.environ.update(
-        WAREHOUSE_DATA_DIR=str(data_dir),
-        WAREHOUSE_LAKE_ROOT=str(data_dir / "lake"),
-        DBT_TARGET_PATH=str(data_dir / "target"),
-        DBT_LOG_PATH=str(data_dir / "logs"),
-    )
-    try:
-        return main(["build", "--no-progress", "--select", *STREAM_MODELS, *extra])
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    return build(data_dir, "--select", *STREAM_MODELS, *extra)
 
 
 def _typed(data_dir: Path, stream: str) -> list[tuple[Any, ...]]:

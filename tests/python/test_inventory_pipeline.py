@@ -1,11 +1,12 @@
 """Inventory CDC end to end on tiny data (seed 003): the real generator, `warehouse build` (dbt in-process) and
 `warehouse inventory tier` against DuckDB files in temporary folders.
 
-One tiny warehouse is built per module (inventory models and their parents only); each test that changes
-something works on a copy. Properties: replays and redeliveries change nothing; batches loaded in two
-incremental steps, shuffled, give the same silver and gold as one build; a delete removes a position; a late
-event lands in its month; the monthly snapshot and its year-over-year figures equal an independent computation
-over the raw NDJSON files; offloading history to the cold tier loses nothing and is idempotent.
+The tests share the session's tiny warehouse (conftest.py: the tiny lake, seed 42, built once) and never
+change it; each test that changes something works on a clone. Properties: replays and redeliveries change
+nothing; batches loaded in two incremental steps, shuffled, give the same silver and gold as one build; a
+delete removes a position; a late event lands in its month; the monthly snapshot and its year-over-year
+figures equal an independent computation over the raw NDJSON files; offloading history to the cold tier
+loses nothing and is idempotent.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import random
 import shutil
 from collections import Counter, defaultdict
@@ -26,9 +26,10 @@ from typing import Any
 import duckdb
 import pytest
 
+from tiny_warehouse import TinyWarehouse, clone_warehouse, run_warehouse
 from warehouse import cli
 from warehouse.checksums import TableChecksum, table_checksums
-from warehouse.generate import SCALES, generate_lake
+from warehouse.generate import SCALES
 from warehouse.generate.inventory_append import generate_inventory_append
 
 pytestmark = pytest.mark.slow
@@ -81,24 +82,8 @@ class Warehouse:
         return result
 
     def clone(self, target: Path) -> Warehouse:
-        """A copy of the lake and the warehouse; the stream's loaded-file list is moved to the new lake."""
-        shutil.copytree(self.lake, target / "lake")
-        shutil.copy2(self.database, target / "warehouse.duckdb")
-        old, new = str(self.lake), str(target / "lake")
-        con = duckdb.connect(str(target / "warehouse.duckdb"))
-        try:
-            con.execute(
-                "update bronze.stg_inventory__cdc_events_stream set _source_file = replace(_source_file, ?, ?)",
-                [old, new],
-            )
-            views = con.execute(
-                "select sql from duckdb_views() where not internal and contains(sql, ?)", [old]
-            ).fetchall()
-            for (sql,) in views:  # views over the lake read absolute paths
-                con.execute(sql.replace(old, new).replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1))
-        finally:
-            con.close()
-        return Warehouse(target)
+        """A copy of the lake and the warehouse, with the lake paths it stores moved to the new lake."""
+        return Warehouse(clone_warehouse(TinyWarehouse(self.data_dir), target).data_dir)
 
 
 @pytest.fixture()
@@ -109,22 +94,8 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def _run(data_dir: Path, *argv: str) -> int:
-    keys = ("WAREHOUSE_DATA_DIR", "WAREHOUSE_LAKE_ROOT", "DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_INDIRECT_SELECTION")
-    saved = {key: os.environ.get(key) for key in keys}
     # Builds select the inventory models and their parents: run only the tests all of whose parents are built.
-    os.environ["DBT_INDIRECT_SELECTION"] = "cautious"
-    os.environ["WAREHOUSE_DATA_DIR"] = str(data_dir)
-    os.environ["WAREHOUSE_LAKE_ROOT"] = str(data_dir / "lake")
-    os.environ["DBT_TARGET_PATH"] = str(data_dir / "target")
-    os.environ["DBT_LOG_PATH"] = str(data_dir / "logs")
-    try:
-        return cli.main(list(argv))
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    return run_warehouse(data_dir, *argv, DBT_INDIRECT_SELECTION="cautious")
 
 
 def _build(data_dir: Path, *select: str, full_refresh: bool = False) -> int:
@@ -133,11 +104,10 @@ def _build(data_dir: Path, *select: str, full_refresh: bool = False) -> int:
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    data_dir = tmp_path_factory.mktemp("inventory")
-    generate_lake(data_dir / "lake", SCALES["tiny"], seed=42)
-    assert _build(data_dir, *SELECT) == 0, "warehouse build failed on tiny data"
-    return Warehouse(data_dir)
+def base(tiny_warehouse: TinyWarehouse) -> Warehouse:
+    """The session's tiny warehouse (every model, the inventory ones among them): the module's tests read it
+    and clone it to change it."""
+    return Warehouse(tiny_warehouse.data_dir)
 
 
 # --- an independent computation over the raw files ----------------------------------------------------------

@@ -2,25 +2,22 @@
 quarantined with reasons, unknown keys kept, rebuilds identical, a corrupted file quarantined not fatal.
 
 These run the real generator and the real `warehouse build` (dbt in-process) against DuckDB files in a
-temporary folder.
+temporary folder. The read-only properties share the session's tiny warehouse (conftest.py: the same lake,
+seed 42, and the same build); each test that builds again works on its own clone of it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tiny_warehouse import TinyWarehouse, build, clone_warehouse
 from warehouse.checksums import table_checksums
-from warehouse.cli import main
-from warehouse.generate.generator import generate_lake
-from warehouse.generate.scales import SCALES
 
 pytestmark = pytest.mark.slow
 
@@ -60,30 +57,13 @@ class Built:
         return int(self.query(sql)[0][0])
 
 
-def _build(data_dir: Path, *extra: str) -> int:
-    keys = ("WAREHOUSE_DATA_DIR", "WAREHOUSE_LAKE_ROOT", "DBT_TARGET_PATH", "DBT_LOG_PATH")
-    saved = {key: os.environ.get(key) for key in keys}
-    os.environ["WAREHOUSE_DATA_DIR"] = str(data_dir)
-    os.environ["WAREHOUSE_LAKE_ROOT"] = str(data_dir / "lake")
-    # Each build keeps its own dbt artifacts and logs, so tests never read another build's files.
-    os.environ["DBT_TARGET_PATH"] = str(data_dir / "target")
-    os.environ["DBT_LOG_PATH"] = str(data_dir / "logs")
-    try:
-        return main(["build", "--no-progress", *extra])
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    data_dir = tmp_path_factory.mktemp("tiny")
-    manifest = generate_lake(data_dir / "lake", SCALES["tiny"], seed=42)
-    assert _build(data_dir) == 0, "warehouse build failed on tiny data"
-    yield Built(data_dir, data_dir / "lake", manifest.to_json())
+def built(tiny_warehouse: TinyWarehouse) -> Built:
+    """The session's tiny warehouse, with the generator's manifest of its lake (what was written, and which
+    defects were injected)."""
+    lake_root = tiny_warehouse.data_dir / "lake"
+    manifest = json.loads((lake_root / "_manifest" / "generation.json").read_text(encoding="utf-8"))
+    return Built(tiny_warehouse.data_dir, lake_root, manifest)
 
 
 def _count_raw_records(lake_root: Path, dataset: str) -> int:
@@ -206,10 +186,12 @@ def test_build_summary_reports_quarantine_with_reasons(built: Built) -> None:
     assert orders["malformed_json"] == built.manifest["datasets"]["orders"]["defects"]["malformed"]
 
 
-def test_rebuild_gives_identical_gold(built: Built) -> None:
-    before = table_checksums(built.database, "gold")
-    assert _build(built.data_dir) == 0
-    after = table_checksums(built.database, "gold")
+def test_rebuild_gives_identical_gold(tiny_warehouse: TinyWarehouse, tmp_path: Path) -> None:
+    copy = clone_warehouse(tiny_warehouse, tmp_path / "rebuild")
+    before = table_checksums(copy.database, "gold")
+    assert before == table_checksums(tiny_warehouse.database, "gold"), "the clone holds the shared build's gold"
+    assert build(copy.data_dir) == 0
+    after = table_checksums(copy.database, "gold")
     assert set(before) >= {"fct_sales", "dim_customer", "agg_daily_revenue"}
     assert before == after
 
@@ -224,7 +206,7 @@ def test_corrupted_lake_file_is_quarantined_not_fatal(built: Built, tmp_path: Pa
     lines.insert(2, "\x00\x01 binary garbage \x7f")
     victim.write_text("\n".join(lines), encoding="utf-8")
 
-    assert _build(data_dir) == 0
+    assert build(data_dir) == 0
     con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
     try:
         malformed = con.execute(
@@ -249,7 +231,7 @@ WEB_BRONZE = ("stg_web__events_stream", "stg_web__events_typed", "stg_web__event
 def test_stream_replay_changes_nothing_and_new_batches_append(built: Built, tmp_path: Path) -> None:
     data_dir = tmp_path / "stream"
     shutil.copytree(built.lake_root, data_dir / "lake")
-    assert _build(data_dir, "--select", *WEB_BRONZE) == 0
+    assert build(data_dir, "--select", *WEB_BRONZE) == 0
     database = data_dir / "warehouse.duckdb"
 
     def stream_rows() -> int:
@@ -261,7 +243,7 @@ def test_stream_replay_changes_nothing_and_new_batches_append(built: Built, tmp_
 
     first = stream_rows()
     assert first == built.manifest["datasets"]["web_events"]["raw_records"]
-    assert _build(data_dir, "--select", *WEB_BRONZE) == 0
+    assert build(data_dir, "--select", *WEB_BRONZE) == 0
     assert stream_rows() == first, "replaying the same micro-batches must not add rows"
 
     batches = sorted((data_dir / "lake" / "stream" / "web_events").glob("dt=*/batch-*.ndjson"))
@@ -272,5 +254,5 @@ def test_stream_replay_changes_nothing_and_new_batches_append(built: Built, tmp_
         record["sequence_number"] = f"{record['sequence_number']}9{n}"
     later = newest.with_name("batch-9999999999999-999999.ndjson")
     later.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    assert _build(data_dir, "--select", *WEB_BRONZE) == 0
+    assert build(data_dir, "--select", *WEB_BRONZE) == 0
     assert stream_rows() == first + len(records)

@@ -1,8 +1,12 @@
-"""One tiny warehouse, generated and built once per test session, for the tests that need a real build:
-the docs site in a browser, MetricFlow queries, snapshots, slim CI, the governance lint on the real manifest.
+"""One tiny warehouse, generated and built once per test session (per xdist worker), for the tests that need
+a real build: the pipeline's properties, the docs site in a browser, MetricFlow queries, snapshots, slim CI,
+the governance lint on the real manifest, the inventory pipeline, the volume guard.
 
-Each test that runs dbt again does it in a subprocess with `TinyWarehouse.env()`, so nothing leaks into this
-process's environment and every artifact lands in the test's own folders (never the repository's target/).
+Tests read the shared build and never change it: a test that changes a warehouse works on a copy
+(`clone_warehouse`, or a copy of the lake and DuckDB file), which costs a file copy instead of a build.
+`run_warehouse` and `build` are the suite's one way of running `warehouse` in process; a test that runs dbt
+itself does it in a subprocess with `TinyWarehouse.env()`, so nothing leaks into this process's environment
+and every artifact lands in the test's own folders (never the repository's target/).
 """
 
 from __future__ import annotations
@@ -75,33 +79,79 @@ class TinyWarehouse:
             con.close()
 
 
+def run_warehouse(data_dir: Path, *argv: str, lake_root: Path | None = None, **env: str) -> int:
+    """`warehouse <argv>` in this process, as CI runs it, on the warehouse in `data_dir` (its lake in
+    `data_dir/lake` unless `lake_root` is given; dbt's artifacts and logs in `data_dir/target` and
+    `data_dir/logs`, so a test never reads another build's files), on the local target, with `env` set too.
+    The one in-process runner of the test suite; os.environ is as it was afterwards (the command exports
+    its settings)."""
+    from warehouse.cli import main
+
+    saved = dict(os.environ)
+    os.environ.update(
+        WAREHOUSE_DATA_DIR=str(data_dir),
+        WAREHOUSE_LAKE_ROOT=str(lake_root or data_dir / "lake"),
+        DBT_TARGET_PATH=str(data_dir / "target"),
+        DBT_LOG_PATH=str(data_dir / "logs"),
+        WAREHOUSE_TARGET="local",
+        **env,
+    )
+    try:
+        return main(list(argv))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def build(data_dir: Path, *args: str, **env: str) -> int:
+    """`warehouse build --no-progress <args>` on the warehouse in `data_dir` (see run_warehouse)."""
+    return run_warehouse(data_dir, "build", "--no-progress", *args, **env)
+
+
 def build_tiny_warehouse(data_dir: Path, prepare: Callable[[Path], object] | None = None) -> TinyWarehouse:
     """Generate the tiny lake (seed 42) and run `warehouse build` in this process, as CI does; `prepare`
     changes the lake (its root is passed) before the build."""
-    from warehouse.cli import main
     from warehouse.generate.generator import generate_lake
     from warehouse.generate.scales import SCALES
 
     generate_lake(data_dir / "lake", SCALES["tiny"], seed=42)
     if prepare is not None:
         prepare(data_dir / "lake")
-    saved = {key: os.environ.get(key) for key in _ENV_KEYS}
-    os.environ.update(
-        WAREHOUSE_DATA_DIR=str(data_dir),
-        WAREHOUSE_LAKE_ROOT=str(data_dir / "lake"),
-        DBT_TARGET_PATH=str(data_dir / "target"),
-        DBT_LOG_PATH=str(data_dir / "logs"),
-        WAREHOUSE_TARGET="local",
-    )
+    assert build(data_dir) == 0, "warehouse build failed on tiny data"
+    return TinyWarehouse(data_dir)
+
+
+def clone_warehouse(warehouse: TinyWarehouse, data_dir: Path, artifacts: bool = False) -> TinyWarehouse:
+    """A copy of the lake and the DuckDB file in `data_dir`, as if built there: every lake path the
+    warehouse stores (the `_source_file` of bronze and silver rows, which the streams' landing models also
+    use to know which files they loaded) and every view over the lake is moved to the new lake. Copying is
+    much cheaper than building; a test that changes a warehouse works on its own clone. dbt's artifacts
+    (target/: manifest, run results, build summary) are copied only with `artifacts`; otherwise the first
+    build of the clone writes its own."""
+    shutil.copytree(warehouse.data_dir / "lake", data_dir / "lake")
+    if artifacts:
+        shutil.copytree(warehouse.target_dir, data_dir / "target")
+    shutil.copy2(warehouse.database, data_dir / "warehouse.duckdb")
+    old, new = f"{warehouse.data_dir / 'lake'}/", f"{data_dir / 'lake'}/"
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"))
     try:
-        code = main(["build", "--no-progress"])
+        columns = con.execute(
+            "select c.schema_name, c.table_name, c.column_name from duckdb_columns() as c "
+            "inner join duckdb_tables() as t using (database_name, schema_name, table_name) "
+            "where c.data_type = 'VARCHAR' and not t.internal and t.database_name = current_database()"
+        ).fetchall()
+        for schema, table, column in columns:
+            con.execute(
+                f'update "{schema}"."{table}" set "{column}" = replace("{column}", ?, ?) '
+                f'where starts_with("{column}", ?)',
+                [old, new, old],
+            )
+        lake, moved = str(warehouse.data_dir / "lake"), str(data_dir / "lake")
+        views = con.execute("select sql from duckdb_views() where not internal and contains(sql, ?)", [lake])
+        for (sql,) in views.fetchall():  # views over the lake read absolute paths
+            con.execute(sql.replace(lake, moved).replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1))
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    assert code == 0, "warehouse build failed on tiny data"
+        con.close()
     return TinyWarehouse(data_dir)
 
 
