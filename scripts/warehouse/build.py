@@ -20,6 +20,7 @@ from warehouse.building.preflight import LakePreflightError, check_lake, count_f
 from warehouse.building.progress import BuildEvents
 from warehouse.building.render import render, summary_console, write_json
 from warehouse.building.runner import BuildOptions, dbt_args, invoke_dbt, show_query
+from warehouse.building.state import MANIFEST, StateError, fetch_state, publish_state
 from warehouse.building.summary import BuildSummary, relations_to_count, summarize, with_lookups
 from warehouse.building.volume import ACCEPT_FLAG, explain, volume_drops
 from warehouse.config import Settings
@@ -64,6 +65,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="no progress bar; show dbt's own log lines (the default when stderr is not a terminal)",
     )
+    parser.add_argument(
+        "--changed",
+        action="store_true",
+        help="slim CI: build only the nodes that differ from --state and their children (state:modified+), "
+        "reading unchanged parents from production (--defer --favor-state)",
+    )
+    parser.add_argument(
+        "--state",
+        default=None,
+        metavar="DIR|s3://...",
+        help="production's state: the folder or S3 prefix a production build published with --publish-state",
+    )
+    parser.add_argument(
+        "--publish-state",
+        default=None,
+        metavar="DIR|s3://...",
+        help="after a successful build, publish its manifest.json there (the state slim CI reads)",
+    )
     parser.add_argument("--project-dir", type=Path, default=None, help="dbt project (default: this repository)")
     parser.add_argument("--profiles-dir", type=Path, default=None, help="profiles.yml folder (default: project)")
     parser.set_defaults(func=_command)
@@ -71,6 +90,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _command(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
+    if args.changed and (args.select or not args.state):
+        logger.error(
+            "--changed builds what differs from production's state: give --state, and no --select "
+            "(it selects state:modified+)"
+        )
+        return 1
+    try:
+        state_dir = fetch_state(args.state) if args.state else None
+    except StateError as exc:
+        logger.error("%s", exc)
+        return 1
     options = BuildOptions(
         select=tuple(args.select),
         exclude=tuple(args.exclude),
@@ -81,8 +111,19 @@ def _command(args: argparse.Namespace) -> int:
         progress=not args.no_progress and log.console.is_terminal,
         project_dir=args.project_dir,
         profiles_dir=args.profiles_dir,
+        state=state_dir,
+        changed=args.changed,
     )
-    return run_build(options, settings)
+    code = run_build(options, settings)
+    if code == 0 and args.publish_state:
+        manifest = Path(os.environ.get("DBT_TARGET_PATH") or (args.project_dir or settings.project_dir) / "target")
+        try:
+            written = publish_state(manifest / MANIFEST, args.publish_state)
+        except StateError as exc:
+            logger.error("%s", exc)
+            return 1
+        logger.info("published the build's manifest to %s", written)
+    return code
 
 
 def run_build(options: BuildOptions, settings: Settings | None = None, out: Console | None = None) -> int:
@@ -138,6 +179,9 @@ def run_build(options: BuildOptions, settings: Settings | None = None, out: Cons
 
     manifest = _read_json(events.artifacts.get("manifest.json"))
     run_results = _read_json(events.artifacts.get("run_results.json"))
+    if result.success and options.changed and not run_results.get("results"):
+        logger.info("nothing differs from production's state: nothing to build")
+        return 0
     if result.success and (options.select or options.exclude) and not run_results.get("results"):
         # dbt calls a selection that matches nothing a success; the summary of a previous build is kept.
         logger.error(
@@ -165,7 +209,8 @@ def run_build(options: BuildOptions, settings: Settings | None = None, out: Cons
     target_dir = written.parent if written else project_dir / "target"
     summary_path = write_json(summary, target_dir / SUMMARY_FILE)
     render(summary, out or summary_console(), summary_path)
-    if local and result.success and identity is not None and not options.select and not options.exclude:
+    partial = bool(options.select or options.exclude or options.changed)
+    if local and result.success and identity is not None and not partial:
         lake_identity.record(settings.duckdb_path, identity)
         lake_identity.record_files(settings.duckdb_path, file_counts)
     return 0 if result.success else 1

@@ -36,6 +36,10 @@ class BuildOptions:
     progress: bool = True
     project_dir: Path | None = None
     profiles_dir: Path | None = None
+    # Slim CI: production's state folder (its manifest.json); with `changed`, build only what differs from
+    # it and its children, reading unchanged parents from production (--defer --favor-state).
+    state: Path | None = None
+    changed: bool = False
 
 
 def dbt_args(options: BuildOptions, project_dir: Path, profiles_dir: Path) -> list[str]:
@@ -46,8 +50,14 @@ def dbt_args(options: BuildOptions, project_dir: Path, profiles_dir: Path) -> li
     """
     args = ["build", "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir)]
     args += ["--target", options.target]
-    if options.select:
+    if options.changed:
+        args += ["--select", "state:modified+"]
+    elif options.select:
         args += ["--select", *options.select]
+    if options.state is not None:
+        args += ["--state", str(options.state)]
+        if options.changed:
+            args += ["--defer", "--favor-state"]
     if options.exclude:
         args += ["--exclude", *options.exclude]
     if options.full_refresh:
