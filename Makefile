@@ -53,12 +53,9 @@ test: setup  ## every check CI runs
 	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target lint test-python test-dbt verify-redshift
 	@echo "make test: all checks passed"
 
-lint: setup  ## ruff over the Python, sqlfluff over the SQL
-	$(BIN)/ruff check scripts tests/python
-	$(BIN)/ruff format --check scripts tests/python
-	$(BIN)/warehouse lint
-	$(BIN)/sqlfluff lint models tests/singular analyses
-	$(BIN)/sqlfluff lint --dialect duckdb --templater raw scripts/warehouse/lake_format
+# The checks themselves are defined once, in .pre-commit-config.yaml (also the git hook: pre-commit install).
+lint: setup  ## ruff over the Python, sqlfluff over the SQL, the governance lint (the pre-commit hooks)
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 browser:  ## headless Chromium for the docs-site test (apt-get only as root and only when missing)
 	scripts/setup/install_chromium.sh
