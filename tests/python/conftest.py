@@ -78,6 +78,7 @@ LONGEST_FIRST = (
     "test_edge_streams.py",
     "test_volume_guard.py",
     "test_bench.py",
+    "test_airflow_dag.py",
     "test_build_failures.py",
     "test_pipeline.py",
     "test_build.py",

@@ -206,6 +206,12 @@ SETTINGS_LIST: tuple[Setting, ...] = (
         stack_output="AlertsTopicArn",
     ),
     Setting(
+        "WAREHOUSE_AIRFLOW_MANIFEST",
+        "dbt manifest the Airflow DAG renders its Redshift task groups from (`dbt parse --target redshift`)",
+        (Use.REDSHIFT,),
+        "<project>/target/airflow/manifest.json",
+    ),
+    Setting(
         "WAREHOUSE_METRICS_NAMESPACE",
         "CloudWatch namespace of the build metrics; the stack's alarms watch the default",
         (Use.ALERTS,),
