@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tiny_warehouse import BIN, TinyWarehouse, require_tool
+from tiny_warehouse import BIN, TinyWarehouse, require_tool, run
 from warehouse.checksums import table_checksums
 from warehouse.config import PROJECT_DIR
 from warehouse.orchestration import retries, steps
@@ -169,16 +169,7 @@ def _airflow_env(home: Path, **extra: str) -> dict[str, str]:
 
 def _probe(tmp_path: Path, *args: str) -> dict[str, Any]:
     require_tool("airflow", "airflow")
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, *args],
-        env=_airflow_env(tmp_path / "airflow"),
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = run([sys.executable, "-c", PROBE, *args], env=_airflow_env(tmp_path / "airflow"), cwd=PROJECT_DIR)
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
@@ -213,16 +204,8 @@ def test_redshift_dag_structure(tmp_path: Path) -> None:
         key: value for key, value in os.environ.items() if not key.startswith(("WAREHOUSE_", "DBT_TARGET", "DBT_LOG"))
     }
     env.update(WAREHOUSE_TARGET="redshift", DBT_PROFILES_DIR=str(PROJECT_DIR), DBT_PROJECT_DIR=str(PROJECT_DIR))
-    parsed = subprocess.run(
-        [str(BIN / "dbt"), "parse", "--quiet", "--target-path", str(target_path), "--log-path", str(tmp_path / "logs")],
-        env=env,
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert parsed.returncode == 0, parsed.stdout + parsed.stderr
+    parse = [str(BIN / "dbt"), "parse", "--quiet", "--target-path", str(target_path), "--log-path", str(tmp_path)]
+    run(parse, env=env, cwd=PROJECT_DIR)
     dag = _probe(tmp_path, "redshift", str(target_path / "manifest.json"))
     tasks = dag["tasks"]
     manifest = json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
