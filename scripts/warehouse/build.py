@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -114,7 +115,11 @@ def _command(args: argparse.Namespace) -> int:
         state=state_dir,
         changed=args.changed,
     )
-    code = run_build(options, settings)
+    try:
+        code = run_build(options, settings)
+    finally:
+        if state_dir is not None and args.state.startswith("s3://"):
+            shutil.rmtree(state_dir, ignore_errors=True)  # the manifest fetch_state downloaded
     if code == 0 and args.publish_state:
         manifest = Path(os.environ.get("DBT_TARGET_PATH") or (args.project_dir or settings.project_dir) / "target")
         try:

@@ -11,6 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tiny_warehouse import said
 from warehouse import cli
 from warehouse.alerts import DEFAULT_NAMESPACE, failure_message, metrics_of
 
@@ -48,12 +49,6 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
         yield
-
-
-def _said(capsys: pytest.CaptureFixture[str]) -> str:
-    """What the CLI printed since the last call, with the console's line wrapping undone."""
-    captured = capsys.readouterr()
-    return " ".join((captured.err + captured.out).split())
 
 
 def _topic_with_queue() -> tuple[str, Any, str]:
@@ -144,11 +139,11 @@ def test_a_failed_build_without_a_topic_or_a_bad_summary_is_an_error(
     path = tmp_path / "build_summary.json"
     path.write_text(json.dumps(_summary(success=False)))
     assert cli.main(["alerts", "publish", "--summary", str(path)]) == 1
-    assert "WAREHOUSE_ALERTS_TOPIC_ARN is not set" in _said(capsys)
+    assert "WAREHOUSE_ALERTS_TOPIC_ARN is not set" in said(capsys)
     assert _published() == {}, "nothing half-published"
     path.write_text(json.dumps({"target": "local"}))
     assert cli.main(["alerts", "publish", "--summary", str(path)]) == 1
-    said = _said(capsys).replace(" ", "")  # the console wraps the long path anywhere
-    assert f"{path}:notabuildsummary(missingsuccess,total_seconds,tests,errors)" in said
+    printed = said(capsys).replace(" ", "")  # the console wraps the long path anywhere
+    assert f"{path}:notabuildsummary(missingsuccess,total_seconds,tests,errors)" in printed
     assert cli.main(["alerts", "publish", "--summary", str(tmp_path / "none.json")]) == 1
-    assert "no build summary" in _said(capsys)
+    assert "no build summary" in said(capsys)

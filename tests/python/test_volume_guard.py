@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from tiny_warehouse import said
 from warehouse import cli
 from warehouse.building.runner import BuildOptions, dbt_args
 from warehouse.building.volume import VolumeDrop, explain, not_rebuilt, sources_of, volume_drops
@@ -169,12 +170,6 @@ def _rows(database: Path, relation: str) -> int:
         con.close()
 
 
-def _said(capsys: pytest.CaptureFixture[str]) -> str:
-    """What the CLI printed since the last call, with the console's line wrapping undone."""
-    captured = capsys.readouterr()
-    return " ".join((captured.err + captured.out).split())
-
-
 def _built_tables(manifest: dict[str, Any]) -> set[str]:
     """The table and incremental models of the project: each gets one history row per build."""
     return {
@@ -217,7 +212,7 @@ def test_a_truncated_source_stops_the_build_before_gold_until_the_drop_is_accept
 
     capsys.readouterr()
     assert cli.main(["build", "--no-progress"]) == 1
-    message = _said(capsys)
+    message = said(capsys)
     assert "volume guard" in message and GUARDED in message
     assert f"{recorded[GUARDED]:,} at the last recorded build" in message
     assert f"{_rows(database, GUARDED):,} rows now" in message
@@ -232,7 +227,7 @@ def test_a_truncated_source_stops_the_build_before_gold_until_the_drop_is_accept
 
     # The same truncated lake again: still compared with the last accepted count, still refused.
     assert cli.main(["build", "--no-progress"]) == 1
-    assert f"{recorded[GUARDED]:,} at the last recorded build" in _said(capsys)
+    assert f"{recorded[GUARDED]:,} at the last recorded build" in said(capsys)
     assert table_checksums(database) == gold
 
     # An intended drop: the customers go, and so do their references (hence the full refresh of the facts).

@@ -175,6 +175,12 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
+def said(capsys: pytest.CaptureFixture[str]) -> str:
+    """What the CLI printed since the last call, with the console's line wrapping undone."""
+    captured = capsys.readouterr()
+    return " ".join((captured.err + captured.out).split())
+
+
 def require_tool(name: str, *candidates: str) -> str:
     """The path of an executable; the test skips without it locally, and fails in CI (CI=true) so CI never
     passes by skipping."""
