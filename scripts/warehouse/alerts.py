@@ -23,7 +23,7 @@ from typing import Any
 from warehouse import log
 from warehouse.aws.clients import client
 from warehouse.aws.settings import AwsSettings
-from warehouse.build import SUMMARY_FILE
+from warehouse.building.summary import SUMMARY_FILE
 from warehouse.config import PROJECT_DIR
 from warehouse.doctor import registry
 

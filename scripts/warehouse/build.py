@@ -22,15 +22,13 @@ from warehouse.building.progress import BuildEvents
 from warehouse.building.render import render, summary_console, write_json
 from warehouse.building.runner import BuildOptions, dbt_args, invoke_dbt, show_query
 from warehouse.building.state import MANIFEST, StateError, fetch_state, publish_state
-from warehouse.building.summary import BuildSummary, relations_to_count, summarize, with_lookups
+from warehouse.building.summary import SUMMARY_FILE, BuildSummary, relations_to_count, summarize, with_lookups
 from warehouse.building.volume import ACCEPT_FLAG, explain, volume_drops
 from warehouse.config import Settings
 from warehouse.doctor.registry import Use
 from warehouse.doctor.requirements import SettingsError, require
 
 logger = log.get("build")
-
-SUMMARY_FILE = "build_summary.json"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -146,6 +146,9 @@ print(json.dumps({
             "operator": type(task).__name__,
             "on_conflict": decision(task, "ERROR: 1023 DETAIL: Serializable isolation violation on table"),
             "on_test_failure": decision(task, "Failure in test unique_dim_customer_customer_key"),
+            "invocation_mode": str(getattr(getattr(task, "invocation_mode", None), "value", None)),
+            "pre_execute": getattr(getattr(task, "_pre_execute_hook", None), "__name__", None),
+            "full_refresh": getattr(task, "full_refresh", None),
         }
         for task in dag.tasks
     },
@@ -185,6 +188,89 @@ def _assert_retry_rule(tasks: dict[str, Any]) -> None:
         assert task["on_test_failure"] == "fail", task_id
 
 
+COSMOS_PROBE = r"""
+import json, os, sys
+import airflow  # first: its plugins import cosmos, which imports airflow
+from cosmos.dbt.runner import handle_exception_if_needed, run_command
+from warehouse.orchestration.dag import TransientFailuresOnly, export_environment
+
+project = sys.argv[1]
+decisions = {}
+for select in sys.argv[2:]:
+    # What a cosmos dbt task does in DBT_RUNNER mode: dbt in-process, then cosmos's own error handling.
+    command = ["dbt", "build", "--select", select, "--project-dir", project, "--profiles-dir", project]
+    result = run_command(command, dict(os.environ), project)
+    try:
+        handle_exception_if_needed(result)
+        decisions[select] = "succeeded"
+    except Exception as exc:
+        decisions[select] = TransientFailuresOnly().evaluate(exc, 1, 4).action.value
+export_environment({})
+names = ("WAREHOUSE_TARGET", "REDSHIFT_HOST", "REDSHIFT_USER", "REDSHIFT_SPECTRUM_ROLE_ARN")
+names += ("DBT_ENV_SECRET_REDSHIFT_PASSWORD",)
+print(json.dumps({"decisions": decisions, "env": {name: os.environ.get(name) for name in names}}))
+"""
+
+
+@pytest.mark.slow
+def test_a_cosmos_dbt_failure_reaches_the_retry_policy_with_its_database_error(tmp_path: Path) -> None:
+    """Real dbt runs through cosmos's runner: a serialization conflict is retried, a SQL error and a failed
+    data test are not; the task's settings come from the Airflow connection and Variable."""
+    require_tool("airflow", "airflow")
+    project = tmp_path / "probe"
+    (project / "models").mkdir(parents=True)
+    (project / "tests").mkdir()
+    (project / "dbt_project.yml").write_text("name: probe\nversion: '1.0'\nprofile: probe\n", encoding="utf-8")
+    (project / "profiles.yml").write_text(
+        f"probe:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {project / 'probe.duckdb'}\n",
+        encoding="utf-8",
+    )
+    # The text Redshift sends when it cancels a transaction that conflicts (ERROR: 1023), raised by the database.
+    (project / "models" / "conflicted.sql").write_text(
+        "{{ config(materialized='table') }}\n"
+        "select error('ERROR: 1023 DETAIL: Serializable isolation violation on table - 100423') as x\n",
+        encoding="utf-8",
+    )
+    (project / "models" / "broken.sql").write_text("select no_such_column from (select 1 as a) as t\n", "utf-8")
+    (project / "models" / "fine.sql").write_text("select 1 as a\n", encoding="utf-8")
+    (project / "tests" / "assert_nothing.sql").write_text("select 1 as failing_row\n", encoding="utf-8")
+    connection = {"conn_type": "redshift", "host": "wh.example.com", "login": "dbt_build", "port": 5439}
+    env = _airflow_env(
+        tmp_path / "airflow",
+        AIRFLOW_CONN_WAREHOUSE_REDSHIFT=json.dumps({**connection, "schema": "globalretail", "password": "s3cret-pw"}),
+        AIRFLOW_VAR_WAREHOUSE_SETTINGS=json.dumps({"REDSHIFT_SPECTRUM_ROLE_ARN": "arn:aws:iam::1:role/s"}),
+        PYTHONPATH=str(PROJECT_DIR / "scripts"),
+    )
+    selects = ["conflicted", "broken", "assert_nothing", "fine"]
+    result = run([sys.executable, "-c", COSMOS_PROBE, str(project), *selects], env=env, cwd=tmp_path)
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    assert probe["decisions"] == {
+        "conflicted": "retry",
+        "broken": "fail",
+        "assert_nothing": "fail",
+        "fine": "succeeded",
+    }
+    assert probe["env"] == {
+        "WAREHOUSE_TARGET": "redshift",
+        "REDSHIFT_HOST": "wh.example.com",
+        "REDSHIFT_USER": "dbt_build",
+        "REDSHIFT_SPECTRUM_ROLE_ARN": "arn:aws:iam::1:role/s",
+        "DBT_ENV_SECRET_REDSHIFT_PASSWORD": "s3cret-pw",
+    }
+
+
+def test_the_dag_file_parses_without_the_warehouse_engines(tmp_path: Path) -> None:
+    """The scheduler parses the DAG file often: it must not import DuckDB, numpy or dbt to do so."""
+    require_tool("airflow", "airflow")
+    probe = (
+        "import sys\nfrom warehouse.orchestration.dag import build_dag\nbuild_dag('local')\n"
+        "print(sorted(m for m in ('duckdb', 'numpy', 'pandas', 'dbt', 'pyarrow') if m in sys.modules))"
+    )
+    env = _airflow_env(tmp_path / "airflow", PYTHONPATH=str(PROJECT_DIR / "scripts"))
+    result = run([sys.executable, "-c", probe], env=env, cwd=PROJECT_DIR)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
 @pytest.mark.slow
 def test_local_dag_structure(tmp_path: Path) -> None:
     dag = _probe(tmp_path, "local")
@@ -220,14 +306,32 @@ def test_redshift_dag_structure(tmp_path: Path) -> None:
         if f"{task_group}.test" in tasks:
             assert tasks[f"{task_group}.run"]["downstream"] == [f"{task_group}.test"], name
     assert tasks["gold.fct_sales_v1.test"]["operator"] == "DbtTestLocalOperator"
+    # Each dbt task runs dbt in its own process (so a database error reaches the retry policy), with the
+    # run's settings exported before it, and a run's full_refresh param reaching the models.
+    dbt_tasks = {task_id: task for task_id, task in tasks.items() if task["operator"].startswith("Dbt")}
+    assert {task["invocation_mode"] for task in dbt_tasks.values()} == {"dbt_runner"}
+    assert {task["pre_execute"] for task in dbt_tasks.values()} == {"export_environment"}
+    assert {tasks[t]["full_refresh"] for t in dbt_tasks if t.endswith(".run")} == {"{{ params.full_refresh }}"}
     tested = [name for name in models if any(t.endswith(f".{name}.test") or f".{name}_v" in t for t in tasks)]
     assert len(tested) > len(models) / 2, "most models should have their tests right after them"
     # The chain: partitions before any bronze model; silver after bronze; gold after silver; the export after.
-    firsts = {layer: {t for t in tasks if t.startswith(f"{layer}.")} for layer in ("bronze", "silver", "gold")}
-    assert firsts["bronze"] & set(tasks["spectrum_partitions"]["downstream"])
+    groups = {layer: {t for t in tasks if t.startswith(f"{layer}.")} for layer in ("bronze", "silver", "gold")}
+    upstream: dict[str, set[str]] = {task_id: set() for task_id in tasks}
+    for task_id, task in tasks.items():
+        for downstream in task["downstream"]:
+            upstream[downstream].add(task_id)
+    roots = {layer: {t for t in group if not upstream[t] & group} for layer, group in groups.items()}
+    leaves = {layer: {t for t in group if not set(tasks[t]["downstream"]) & group} for layer, group in groups.items()}
+    assert roots["bronze"] <= set(tasks["spectrum_partitions"]["downstream"])
+    # Every first task of a layer waits for every last task of the layer before it: no silver model starts
+    # before all of bronze is built and tested, no gold model before silver, no export before gold.
+    for before, after in (("bronze", "silver"), ("silver", "gold")):
+        assert roots[after] and leaves[before]
+        for root in roots[after]:
+            assert upstream[root] == leaves[before], f"{root} does not wait for all of {before}"
+    assert upstream["unload_daily_revenue"] == leaves["gold"]
+    assert not any(set(tasks[t]["downstream"]) & groups["bronze"] for t in groups["silver"] | groups["gold"])
     _path(tasks, "unload_daily_revenue", "first_run_of_month", "tier_inventory", "maintain", "docs")
-    gold_leaves = [t for t in firsts["gold"] if "unload_daily_revenue" in tasks[t]["downstream"]]
-    assert gold_leaves, "no gold task leads to the export"
     assert tasks["maintain"]["trigger_rule"] == "none_failed"
     _assert_retry_rule(tasks)
 
@@ -248,7 +352,7 @@ def test_dag_runs_end_to_end_on_the_tiny_lake(tiny_warehouse: TinyWarehouse, tmp
         )
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
     # Every task ran and succeeded (the first of a month: the tiering step too).
-    states = _states(tmp_path / "airflow")
+    states = _states(tmp_path / "airflow", "2026-12-01")
     expected = {"build", "unload_daily_revenue", "first_run_of_month", "tier_inventory", "docs"}
     assert states == dict.fromkeys(expected, "success"), result.stdout[-4000:] + result.stderr[-4000:]
 
@@ -269,6 +373,26 @@ def test_dag_runs_end_to_end_on_the_tiny_lake(tiny_warehouse: TinyWarehouse, tmp
     built = tiny_warehouse.query("select count(*), sum(revenue_amount) from gold.agg_daily_revenue")[0]
     assert exported == built
     assert (data_dir / "target" / "index.html").is_file(), "the docs step wrote no site"
+
+    # The next day, on the same lake: an incremental build changes nothing, the tiering step is skipped
+    # (not the first of a month) and the docs are still generated.
+    (data_dir / "target" / "index.html").unlink()
+    result = subprocess.run(
+        [airflow, "dags", "test", "warehouse_daily", "2026-12-02"],
+        env=env,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
+    assert _states(tmp_path / "airflow", "2026-12-02") == {
+        **dict.fromkeys(expected - {"tier_inventory"}, "success"),
+        "tier_inventory": "skipped",
+    }, result.stdout[-4000:] + result.stderr[-4000:]
+    assert table_checksums(data_dir / "warehouse.duckdb") == table_checksums(tiny_warehouse.database)
+    assert (data_dir / "target" / "index.html").is_file(), "the docs step did not run after a skipped tiering"
 
 
 @pytest.mark.slow
@@ -316,12 +440,16 @@ def _tries(home: Path) -> dict[str, tuple[str, int]]:
         con.close()
 
 
-def _states(home: Path) -> dict[str, str]:
-    """The state of each task instance Airflow recorded (its metadata database)."""
+def _states(home: Path, day: str) -> dict[str, str]:
+    """The state of each task of the run for `day` (YYYY-MM-DD) Airflow recorded (its metadata database)."""
     import sqlite3
 
     con = sqlite3.connect(home / "airflow.db")
     try:
-        return dict(con.execute("select task_id, state from task_instance"))
+        query = (
+            "select task_instance.task_id, task_instance.state from task_instance join dag_run using (dag_id, run_id) "
+            "where substr(dag_run.logical_date, 1, 10) = ?"
+        )
+        return dict(con.execute(query, [day]))
     finally:
         con.close()

@@ -24,6 +24,8 @@ from warehouse.building.manifest import (
     tested_node,
 )
 
+SUMMARY_FILE = "build_summary.json"  # in the dbt target folder, written by `warehouse build`
+
 TEST_STATUS_FIELDS: Mapping[str, str] = {
     "pass": "passed",
     "fail": "failed",

@@ -55,20 +55,17 @@ LAYERS: dict[str, tuple[str, ...]] = {
 
 
 class TransientFailuresOnly(RetryPolicy):
-    """Retry a transient failure with a growing delay; fail anything else at once (retries.py says which)."""
+    """Retry a transient failure with a growing delay; fail anything else at once (retries.py says which).
+
+    The worker evaluates the policy of the task it parsed from this file; the serialized DAG only records
+    that the task has one, so the policy needs no serialize/deserialize of its own.
+    """
 
     def evaluate(self, exception: BaseException, try_number: int, max_tries: int, context: Any = None) -> RetryDecision:
         reason = retries.is_transient(exception)
         if reason:
             return RetryDecision.retry(delay=retries.backoff(try_number), reason=f"transient: {reason}")
         return RetryDecision.fail(reason="not transient: a retry would fail the same way")
-
-    def serialize(self) -> dict[str, Any]:
-        return {"__type": type(self).__name__}
-
-    @classmethod
-    def deserialize(cls, data: dict[str, Any]) -> TransientFailuresOnly:
-        return cls()
 
 
 def run_environment(target: str) -> dict[str, str]:
@@ -171,6 +168,11 @@ def build_dag(target: str | None = None, *, manifest_path: Path | None = None, d
     return dag
 
 
+def export_environment(context: Any) -> None:
+    """A dbt task's settings: the connection's and the Variable's, read when the task runs, into its env."""
+    os.environ.update(run_environment("redshift"))
+
+
 def _cosmos_layers(manifest_path: Path | None) -> list[TaskGroup]:
     """One cosmos task group per layer on Redshift, each model's tests right after it."""
     from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
@@ -186,13 +188,10 @@ def _cosmos_layers(manifest_path: Path | None) -> list[TaskGroup]:
     profile = ProfileConfig(
         profile_name="globalretail", target_name="redshift", profiles_yml_filepath=PROJECT_DIR / "profiles.yml"
     )
-    execution = ExecutionConfig(
-        dbt_executable_path=str(Path(steps.dbt()[0])), invocation_mode=InvocationMode.SUBPROCESS
-    )
-
-    def export_environment(context: Any) -> None:
-        # Before each dbt task: the connection's and the Variable's settings, read when the task runs.
-        os.environ.update(run_environment("redshift"))
+    # dbt runs in the task's process (dbtRunner): a failed node's message (the database error, say ERROR: 1023)
+    # is in the exception cosmos raises, which is what the retry policy reads. A dbt subprocess's failure
+    # reaches the policy as "non-zero exit code" only, and would never be retried.
+    execution = ExecutionConfig(dbt_executable_path=steps.dbt()[0], invocation_mode=InvocationMode.DBT_RUNNER)
 
     return [
         DbtTaskGroup(
@@ -203,7 +202,12 @@ def _cosmos_layers(manifest_path: Path | None) -> list[TaskGroup]:
             render_config=RenderConfig(
                 load_method=LoadMode.DBT_MANIFEST, select=list(selectors), test_behavior=TestBehavior.AFTER_EACH
             ),
-            operator_args={"install_deps": False, "on_execute_callback": export_environment},
+            operator_args={
+                "install_deps": False,
+                # Before each dbt task (an error here fails the task, unlike an on_execute_callback's).
+                "pre_execute": export_environment,
+                "full_refresh": "{{ params.full_refresh }}",
+            },
         )
         for layer, selectors in LAYERS.items()
     ]

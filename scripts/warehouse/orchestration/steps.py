@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 from collections import deque
@@ -18,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from warehouse.build import SUMMARY_FILE
+from warehouse.building.summary import SUMMARY_FILE
 from warehouse.config import PROJECT_DIR
 from warehouse.orchestration.retries import transient_reason
 
@@ -67,8 +68,12 @@ def warehouse(*args: str) -> list[str]:
 
 
 def dbt(*args: str) -> list[str]:
-    """The command line of dbt installed next to this interpreter."""
-    return [str(Path(sys.executable).with_name("dbt")), *args]
+    """The command line of dbt: the one installed next to this interpreter, else the one on PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    executable = str(beside) if beside.exists() else shutil.which("dbt")
+    if executable is None:
+        raise StepFailed(f"dbt is not installed next to {sys.executable} nor on PATH (pip install dbt-redshift)")
+    return [executable, *args]
 
 
 def build(env: Mapping[str, str], full_refresh: bool = False) -> dict[str, Any]:
