@@ -1,5 +1,5 @@
 {#-
-    The cold tier of the inventory movement history (seed 003, "cold data offloading"): Parquet files under
+    The cold tier of the inventory movement history (requirement INV-COLD-TIER): Parquet files under
     <lake root>/cold/inventory_movements/dt=<offload date>/, the `inventory_lake.cold_movements` source.
 -#}
 

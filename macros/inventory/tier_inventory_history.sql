@@ -1,6 +1,6 @@
 {#-
-    Hot/cold tiering of the inventory movement history (seed 003: "cold data offloading ... for data older
-    than 3 years"). Run it after a build:
+    Hot/cold tiering of the inventory movement history (requirement INV-COLD-TIER,
+    docs/requirements.md: history older than three years is offloaded). Run it after a build:
 
         dbt run-operation tier_inventory_history --args '{horizon_months: 36}'
         warehouse inventory tier [--horizon-months 36] [--as-of YYYY-MM-DD] [--dry-run]

@@ -6,7 +6,7 @@ iam_role '{{ env_var('REDSHIFT_STREAMING_ROLE_ARN', 'arn:aws:iam::123456789012:r
 {%- endmacro %}
 
 {#-
-    The federated schema over the product catalog database (seed 001: PostgreSQL on RDS). The URI, role and
+    The federated schema over the product catalog database (CAT-POSTGRES: PostgreSQL on RDS). The URI, role and
     Secrets Manager secret come from the environment; the secret holds the database credentials.
 -#}
 {% macro postgres_external_schema_sql() -%}

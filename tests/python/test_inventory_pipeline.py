@@ -1,4 +1,4 @@
-"""Inventory CDC end to end on tiny data (seed 003): the real generator, `warehouse build` (dbt in-process) and
+"""Inventory CDC end to end on tiny data (INV-CDC-ORDER): the real generator, `warehouse build` (dbt in-process) and
 `warehouse inventory tier` against DuckDB files in temporary folders.
 
 The tests share the session's tiny warehouse (conftest.py: the tiny lake, seed 42, built once) and never

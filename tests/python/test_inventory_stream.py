@@ -1,4 +1,4 @@
-"""Inventory CDC (seed 003) without dbt: the generated stream, the Lambda-style validator, the Kinesis producer.
+"""Inventory CDC (INV-CDC-STREAM) without dbt: the generated stream, the Lambda-style validator, the Kinesis producer.
 
 The stream is recounted from its micro-batch files; the validator runs on hand-made Kinesis trigger events and
 on the whole tiny stream; the producer runs against moto's in-process Kinesis (`mock_aws`) and against a fake
@@ -70,7 +70,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Lake:
 # --- the generated stream ---------------------------------------------------------------------------------
 
 
-def test_scales_follow_seed_003() -> None:
+def test_scales_follow_the_inventory_requirement() -> None:
     full = inventory_scale(SCALES["full"])
     assert (full.warehouses, full.skus) == (500, 100_000)
     assert full.events == SCALES["full"].orders

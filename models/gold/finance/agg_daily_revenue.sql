@@ -1,6 +1,6 @@
 {{ config(sort=['date_day'], dist='all') }}
 {#-
-    Daily revenue summary (seed 000's UNLOAD export): one row per calendar day from the first to the last
+    Daily revenue summary (EXP-DAILY-REVENUE, the UNLOAD export): one row per calendar day from the first to the last
     sales day, days without sales included with zero revenue. revenue_flag compares the day with the mean
     revenue of the previous var('revenue_flag_window_days') days: 'high' at or above
     var('revenue_flag_high_factor') times that mean, 'low' at or below var('revenue_flag_low_factor') times

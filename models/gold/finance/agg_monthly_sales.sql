@@ -1,6 +1,6 @@
 {{ config(sort=['month_start_date', 'category'], dist='all') }}
 {#-
-    Monthly revenue trend per product category (seed 004), with month-over-month growth. Every category
+    Monthly revenue trend per product category (SALES-MONTHLY-TREND), with month-over-month growth. Every category
     has a row for every month between the first and last sales month, so growth always compares with the
     calendar's previous month.
 -#}

@@ -1,6 +1,6 @@
 {{ config(sort=['month_start_date', 'region'], dist='all') }}
 {#-
-    The executive inventory trend (seed 003): month-end inventory value per region and month, with
+    The executive inventory trend (INV-EXECUTIVE-YOY): month-end inventory value per region and month, with
     year-over-year change, the trailing 12-month average and the change since the start of the three-year
     trend window. A few rows per month, so the CFO's "how did inventory value trend over three years, and
     year over year" is answered from this table alone.

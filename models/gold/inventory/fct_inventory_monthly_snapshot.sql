@@ -1,6 +1,6 @@
 {{ config(sort=['month_start_date', 'warehouse_id', 'category'], dist='even') }}
 {#-
-    Monthly inventory snapshot (seed 003): one row per warehouse × product category × month-end, from the
+    Monthly inventory snapshot (INV-MONTHLY-SNAPSHOT): one row per warehouse × product category × month-end, from the
     first to the last month of the history, with quantity on hand and inventory value at month end, the
     change in the month, year-over-year change and the three-year trend. Built from silver's month-end
     position changes, so no query ever scans the event history: the changes of each warehouse and category

@@ -6,7 +6,7 @@
     )
 }}
 {#-
-    Customer segmentation (seed 004): every known customer with at least one revenue sale, with spend,
+    Customer segmentation (CUST-SEGMENTS): every known customer with at least one revenue sale, with spend,
     frequency and recency as of the last sales day in the warehouse (not the wall clock, so a rebuild of
     the same data gives the same segments). Segments:
       'High Value Active'   total spent >= var('segment_high_value_threshold'), last purchase within

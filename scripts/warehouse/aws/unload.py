@@ -1,4 +1,4 @@
-"""`warehouse unload`: export the daily revenue summary as Parquet partitioned by revenue_flag (seed 000).
+"""`warehouse unload`: export the daily revenue summary as Parquet partitioned by revenue_flag (EXP-UNLOAD-PARQUET).
 
 On the `redshift` target:
 

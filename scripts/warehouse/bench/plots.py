@@ -89,7 +89,7 @@ def storage_plot(
         "native orders\ntable",
         "whole native\nwarehouse",
         "native orders\nat 30M (linear)",
-        "seed 000\nRedshift, 30M",
+        "PERF-STORAGE\nRedshift, 30M",
     ]
     values = [raw_orders_mb, orders_native_mb, warehouse_mb, orders_native_30m_mb, 2332.0]
     fig, ax = plt.subplots(figsize=(8, 4.5))

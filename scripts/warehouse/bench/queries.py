@@ -319,7 +319,7 @@ def run_export(database: Path, destination: Path, repeat: int) -> Export:
     return Export(report.rows, report.files, report.partitions, timing, str(destination))
 
 
-# --- seed 003: the executive YoY inventory question -------------------------------------------------------
+# --- INV-EXECUTIVE-YOY: the executive YoY inventory question -------------------------------------------
 
 EXECUTIVE_GOLD = "fct_inventory_monthly_snapshot"
 EXECUTIVE_HISTORY = "int_inventory_movements_history"
@@ -392,7 +392,7 @@ order by all
 
 @dataclass(frozen=True)
 class Executive:
-    """Seed 003's YoY inventory trend from the gold snapshot and recomputed from the movement history."""
+    """The YoY inventory trend (INV-EXECUTIVE-YOY) from the gold snapshot and recomputed from the movement history."""
 
     available: bool
     note: str

@@ -194,10 +194,10 @@ def render_markdown(r: dict[str, Any]) -> str:
         "",
         "## 5. Storage footprint",
         "",
-        f"Seed 000's 2,332 MB is the Redshift table 30M raw orders are loaded into; its analogue here is "
-        f"`{storage['orders_load_table']}` (every raw order record, typed, the payload kept only for rejected "
-        "ones). The whole warehouse (every domain, every layer) is shown too. Per-table sizes count each used "
-        "256 KiB block, a block shared by n tables as 1/n.",
+        "The 2,332 MB reference (requirement PERF-STORAGE) is the Redshift table 30M raw orders are loaded "
+        f"into; its analogue here is `{storage['orders_load_table']}` (every raw order record, typed, the "
+        "payload kept only for rejected ones). The whole warehouse (every domain, every layer) is shown too. "
+        "Per-table sizes count each used 256 KiB block, a block shared by n tables as 1/n.",
         "",
         *_table(
             ["", "MB", "bytes per order", "at 30M orders (linear), MB"],
@@ -222,7 +222,12 @@ def render_markdown(r: dict[str, Any]) -> str:
                     f"{storage['warehouse_mb_at_30m_orders']:,.0f}",
                 ],
                 ["native DuckDB file", f"{storage['database_file_bytes'] / MB:,.1f}", "", ""],
-                ["seed 000, Redshift, 30M orders", "", "", f"{storage['seed_000_native_mb_at_30m_orders']:,}"],
+                [
+                    "PERF-STORAGE reference, Redshift, 30M orders",
+                    "",
+                    "",
+                    f"{storage['seed_000_native_mb_at_30m_orders']:,}",
+                ],
             ],
         ),
         f"Bytes per column of `{storage['orders_load_table']}`, next to what a fixed-width code for its distinct "
@@ -256,7 +261,7 @@ def render_markdown(r: dict[str, Any]) -> str:
         f"`gold.agg_daily_revenue` to Parquet partitioned by revenue_flag ({', '.join(export['partitions'])}): "
         f"**{export['rows']:,} rows** in {export['files']} files, {_t(export['seconds'])}.",
         "",
-        "## 7. Executive YoY inventory query (seed 003)",
+        "## 7. Executive YoY inventory query (INV-EXECUTIVE-YOY)",
         "",
     ]
     if executive["available"]:

@@ -165,7 +165,7 @@ def run(options: BenchOptions) -> Path:
         logger.info("5/7 daily export (UNLOAD equivalent)")
         export = queries.run_export(database, work_dir / "exports" / "daily_revenue", options.repeat)
 
-        logger.info("6/7 executive YoY (seed 003)")
+        logger.info("6/7 executive YoY (INV-EXECUTIVE-YOY)")
         executive = queries.run_executive(database, options.repeat)
         logger.info("executive: %s", executive.note)
 

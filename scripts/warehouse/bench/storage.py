@@ -60,7 +60,7 @@ class Storage:
 
     @property
     def orders_load_bytes(self) -> int:
-        """The native table the raw orders are loaded into: what seed 000's 2,332 MB measures."""
+        """The native table the raw orders are loaded into: what PERF-STORAGE's 2,332 MB reference measures."""
         return self.table_bytes.get(ORDERS_LOAD_TABLE, 0)
 
     @property

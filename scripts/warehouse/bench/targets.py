@@ -9,7 +9,7 @@ from typing import Any
 GIB = 1024**3
 MB = 1_000_000
 FULL_ORDERS = 30_000_000
-SEED_000_NATIVE_MB = 2332  # seed 000's Redshift native storage for 30M orders
+SEED_000_NATIVE_MB = 2332  # PERF-STORAGE's reference: Redshift native storage for 30M orders
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Load the product catalog into PostgreSQL from the lake's catalog exports (`warehouse catalog load`).
 
-Production keeps the catalog in PostgreSQL (seed 001); this command gives a local or test catalog database
+Production keeps the catalog in PostgreSQL (CAT-POSTGRES); this command gives a local or test catalog database
 the same contents: one row per product, its latest exported version, upserted by product_id, so loading
 the same exports again changes nothing.
 """

@@ -1,4 +1,4 @@
-"""Inventory change events (CDC, seed 003) as a stream: micro-batch files shaped like Kinesis records.
+"""Inventory change events (CDC, INV-CDC-STREAM) as a stream: micro-batch files shaped like Kinesis records.
 
 Layout (docs/streams.md): `<lake_root>/stream/inventory_cdc/dt=YYYY-MM-DD/batch-<epoch millis>-<NNNNNN>.ndjson`,
 one batch per `batch_hours` of arrival time. Each line is a Kinesis record envelope whose `data` is the event

@@ -1,6 +1,6 @@
-"""The inventory system's warehouse list (seed 003): a reference export, CSV, under `raw/warehouses/`.
+"""The inventory system's warehouse list (INV-WAREHOUSES): a reference export, CSV, under `raw/warehouses/`.
 
-Warehouses sit in North America, Europe and Asia only (seed 003). The first three are in the United States,
+Warehouses sit in North America, Europe and Asia only (INV-WAREHOUSES). The first three are in the United States,
 Germany and Japan, so every scale has all three regions; the others draw a country by weight.
 `build()` creates the `warehouses` table the inventory stream joins to; `export()` writes the file.
 """
@@ -51,7 +51,7 @@ WAREHOUSES_BY_SCALE = {"tiny": 10, "default": 100, "full": 500}
 
 
 def warehouse_count(scale: Scale) -> int:
-    """500 warehouses at full scale (seed 003), 100 at default and for numeric scales, 10 at tiny."""
+    """500 warehouses at full scale (INV-SCALE), 100 at default and for numeric scales, 10 at tiny."""
     return WAREHOUSES_BY_SCALE.get(scale.name, WAREHOUSES_BY_SCALE["default"])
 
 

@@ -1,4 +1,4 @@
-"""The conventions of CONVENTIONS.md as rules over dbt's manifest; each finding names its rule and resource.
+"""The conventions of docs/conventions.md as rules over dbt's manifest; each finding names its rule and resource.
 
 - layer-folder: every model lives under models/bronze, models/silver or models/gold.
 - naming: bronze stg_<source>__<entity>s (optionally _typed, _quarantine, _stream) in models/bronze/<source>/;

@@ -1,1 +1,1 @@
-"""Inventory operations (seed 003): `warehouse inventory tier`, the hot/cold tiering of the movement history."""
+"""Inventory operations (INV-COLD-TIER): `warehouse inventory tier`, the hot/cold tiering of the movement history."""

@@ -114,7 +114,7 @@ LEADER_NODE_ONLY_KEYWORDS: frozenset[str] = frozenset(
 )
 
 # Replacements for functions that exist in DuckDB (or PostgreSQL) but not in Redshift. Shown after the
-# "is not a Redshift function" message; the cure is usually a dispatched macro (see CONVENTIONS.md).
+# "is not a Redshift function" message; the cure is usually a dispatched macro (see docs/conventions.md).
 FUNCTION_HINTS: dict[str, str] = {
     "list_value": "use array(...) on a SUPER value, or avoid arrays in models",
     "list_pack": "use array(...) on a SUPER value",

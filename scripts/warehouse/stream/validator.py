@@ -1,4 +1,4 @@
-"""Validation, deduplication and standardisation of inventory change events: the step seed 003 runs in AWS Lambda.
+"""Validation, deduplication and standardisation of inventory change events: the Lambda step of INV-CDC-VALIDATE.
 
 `handler(event, context)` takes a Kinesis trigger event (`{"Records": [{"kinesis": {"data": <base64>, ...}}]}`)
 and returns the batch split into standardised valid events and invalid records, each invalid record kept with
