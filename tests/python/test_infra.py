@@ -47,7 +47,7 @@ def test_cfn_lint_passes() -> None:
 def test_buckets_are_encrypted_versioned_and_private() -> None:
     resources = load_template()["Resources"]
     buckets = {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::S3::Bucket"}
-    assert set(buckets) == {"RawBucket", "ProcessedBucket", "ArchiveBucket"}
+    assert set(buckets) == {"RawBucket", "ProcessedBucket", "ArchiveBucket", "DagsBucket"}
     for properties in buckets.values():
         rule = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
         assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
@@ -109,3 +109,119 @@ def test_the_alarms_watch_the_metrics_the_build_publishes_and_tell_the_topic() -
     metrics = next(s for s in statements if s["Action"] == "cloudwatch:PutMetricData")
     assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": DEFAULT_NAMESPACE}}
     assert {s["Resource"] for s in statements if s["Action"] == "sns:Publish"} == {"AlertsTopic"}
+
+
+def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for policy in role["Properties"]["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+
+
+def _as_list(value: Any, conditions: Any = ()) -> list[Any]:
+    """A policy element as a flat list; both branches of an !If (its condition's name dropped)."""
+    if not isinstance(value, list):
+        return [value]
+    flat: list[Any] = []
+    for item in value:
+        if isinstance(item, list):
+            flat.extend(_as_list(item, conditions))
+        elif item not in conditions:
+            flat.append(item)
+    return flat
+
+
+# What the Airflow role may do on every resource ("*"): only actions that have no resource-level
+# permissions, each narrowed by a condition where one exists.
+AIRFLOW_ANY_RESOURCE = {
+    "logs:DescribeLogGroups": None,
+    "s3:GetAccountPublicAccessBlock": None,
+    "cloudwatch:PutMetricData": "cloudwatch:namespace",
+    "redshift-data:DescribeStatement": "redshift-data:statement-owner-iam-userid",
+    "redshift-data:GetStatementResult": "redshift-data:statement-owner-iam-userid",
+    "redshift-data:CancelStatement": "redshift-data:statement-owner-iam-userid",
+    "redshift-data:ListStatements": "redshift-data:statement-owner-iam-userid",
+}
+
+
+def airflow_role_findings(template: dict[str, Any]) -> list[str]:
+    """Where the Airflow execution role grants more than the daily chain and MWAA need."""
+    resources = template["Resources"]
+    role = resources["AirflowExecutionRole"]
+    findings = []
+    principals = role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]
+    if sorted(principals) != ["airflow-env.amazonaws.com", "airflow.amazonaws.com"]:
+        findings.append(f"assumed by {principals}")
+    for statement in _statements(role):
+        if statement["Effect"] != "Allow":
+            continue
+        actions = _as_list(statement["Action"], template["Conditions"])
+        resource = statement["Resource"]
+        for action in actions:
+            if action == "*" or action.endswith(":*"):
+                findings.append(f"{statement['Sid']}: every action of {action}")
+        if resource == "*":
+            condition_keys = {key for test in statement.get("Condition", {}).values() for key in test}
+            for action in actions:
+                if action not in AIRFLOW_ANY_RESOURCE:
+                    findings.append(f"{statement['Sid']}: {action} on every resource")
+                elif AIRFLOW_ANY_RESOURCE[action] and AIRFLOW_ANY_RESOURCE[action] not in condition_keys:
+                    findings.append(f"{statement['Sid']}: {action} without {AIRFLOW_ANY_RESOURCE[action]}")
+        for arn in _as_list(resource, template["Conditions"]):
+            text = str(arn)
+            if any(action.startswith("s3:") for action in actions) and text != "*":
+                if not any(bucket in text for bucket in ("DagsBucket", "RawBucket", "ProcessedBucket")):
+                    findings.append(f"{statement['Sid']}: S3 outside the warehouse's buckets ({text})")
+                if "RawBucket" in text and set(actions) - {"s3:ListBucket"}:
+                    findings.append(f"{statement['Sid']}: more than listing the raw lake ({actions})")
+            if any(action.startswith("secretsmanager:") for action in actions) and ":secret:airflow/" not in text:
+                findings.append(f"{statement['Sid']}: a secret that is not Airflow's ({text})")
+    return findings
+
+
+def test_the_airflow_role_grants_the_chain_and_mwaa_only() -> None:
+    """The MWAA execution role: MWAA's own needs and the DAG's commands, scoped to this stack's resources;
+    publishing alerts through the one alerts policy. Proven able to fail on a widened copy."""
+    template = load_template()
+    assert airflow_role_findings(template) == []
+    role = template["Resources"]["AirflowExecutionRole"]["Properties"]
+    assert role["ManagedPolicyArns"] == ["AlertsPublisherPolicy"]
+    statements = {
+        statement["Sid"]: statement for statement in _statements(template["Resources"]["AirflowExecutionRole"])
+    }
+    assert statements["NoBucketListing"]["Effect"] == "Deny"
+    assert "Workgroup.Workgroup.WorkgroupArn" in str(statements["RunStatements"]["Resource"])
+
+    import copy
+
+    widened = copy.deepcopy(template)
+    extra = [
+        {"Sid": "Wide", "Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {
+            "Sid": "AnySecret",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": "x:secret:prod/*",
+        },
+        {"Sid": "Stmts", "Effect": "Allow", "Action": "redshift-data:DescribeStatement", "Resource": "*"},
+        {"Sid": "WriteLake", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "RawBucket.Arn/lake/*"},
+    ]
+    widened["Resources"]["AirflowExecutionRole"]["Properties"]["Policies"][1]["PolicyDocument"]["Statement"] += extra
+    findings = airflow_role_findings(widened)
+    for sid in (
+        "Wide: every action of s3:*",
+        "Wide: s3:* on every resource",
+        "AnySecret: a secret",
+        "Stmts: redshift-data:DescribeStatement without",
+        "WriteLake: more than listing",
+    ):
+        assert any(finding.startswith(sid) for finding in findings), (sid, findings)
+
+
+def test_the_dags_bucket_is_what_mwaa_requires() -> None:
+    """Amazon MWAA needs its source bucket versioned with all public access blocked; the logs of an
+    environment named after the project may use the data key."""
+    resources = load_template()["Resources"]
+    bucket = resources["DagsBucket"]["Properties"]
+    assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    key_statements = {s["Sid"]: s for s in resources["DataKey"]["Properties"]["KeyPolicy"]["Statement"]}
+    logs = key_statements["CloudWatchLogsEncryptTheAirflowLogs"]
+    assert "log-group:airflow-${ProjectName}-*" in str(logs["Condition"])
