@@ -37,6 +37,8 @@ def model(name: str, path: str, *, columns: dict[str, str] | None = None, parent
         "depends_on": {"nodes": list(parents)},
         "config": {"contract": {"enforced": path.startswith("models/gold/")}},
         "version": None,
+        "group": "shop",
+        "access": "public" if path.startswith("models/gold/") else "protected",
     }
     node.update(extra)
     return node
@@ -89,6 +91,13 @@ def manifest_of(*models: dict[str, Any], sources: tuple[dict[str, Any], ...] = (
         "sources": {node["unique_id"]: node for node in sources},
         "exposures": {},
         "metrics": {},
+        "groups": {
+            f"group.{PROJECT}.shop": {
+                "name": "shop",
+                "package_name": PROJECT,
+                "owner": {"name": "Shop data", "email": "shop-data@example.com"},
+            }
+        },
     }
 
 
@@ -257,6 +266,51 @@ select * from final
     assert found == {("import-cte-inlined", "model int_orders_deduplicated")}
 
 
+def test_every_model_has_an_owner_and_the_access_of_its_layer() -> None:
+    no_group = model("fct_returns", "models/gold/core/fct_returns.sql", columns={"id": "Id."}, group=None)
+    unknown = model("fct_refunds", "models/gold/core/fct_refunds.sql", columns={"id": "Id."}, group="finance")
+    protected_gold = model("fct_sales", "models/gold/core/fct_sales.sql", columns={"id": "Id."}, access="protected")
+    public_silver = model("int_sales_x", "models/silver/sales/int_sales_x.sql", columns={"id": "Id."}, access="public")
+    manifest = manifest_of(no_group, unknown, protected_gold, public_silver)
+    found = {(v.subject, v.message) for v in lint_manifest(manifest) if v.rule == "owned"}
+    assert found == {
+        ("model fct_returns", "belongs to no group: set +group for its folder (models/groups.yml)"),
+        ("model fct_refunds", "group 'finance' is not defined in models/groups.yml"),
+        ("model fct_sales", "gold models are access: public, not protected"),
+        ("model int_sales_x", "silver models are protected or private, not public"),
+    }
+    manifest["groups"][f"group.{PROJECT}.shop"]["owner"] = {"name": "Nobody in particular"}
+    assert ("owned", "model fct_sales") in rules_of(lint_manifest(manifest))
+    assert sum(v.message.endswith("without an email address") for v in lint_manifest(manifest)) == 2
+
+
+def test_personal_data_columns_declare_their_pii_kind() -> None:
+    customers = model(
+        "dim_customer",
+        "models/gold/core/dim_customer.sql",
+        columns={"customer_id": "Id.", "email": "Email.", "first_name": "Name.", "city": "City."},
+    )
+    crm = source("crm", "customers", columns={"phone_number": {"name": "phone_number", "description": "Phone."}})
+    manifest = manifest_of(customers, sources=(crm,))
+    found = {(v.subject, v.message) for v in lint_manifest(manifest) if v.rule == "pii-classified"}
+    assert found == {
+        ("model dim_customer", "column email holds personal data: declare meta: {pii: <kind>}"),
+        ("model dim_customer", "column first_name holds personal data: declare meta: {pii: <kind>}"),
+        ("source crm.customers", "column phone_number holds personal data: declare meta: {pii: <kind>}"),
+    }
+    columns = manifest["nodes"]["model.shop.dim_customer"]["columns"]
+    columns["email"]["meta"] = {"pii": "email"}
+    columns["first_name"]["config"] = {"meta": {"pii": "secret"}}
+    manifest["sources"]["source.shop.crm.customers"]["columns"]["phone_number"]["meta"] = {"pii": "phone"}
+    found = {(v.subject, v.message) for v in lint_manifest(manifest) if v.rule == "pii-classified"}
+    assert found == {
+        (
+            "model dim_customer",
+            "column first_name: meta.pii 'secret' is not one of address, birth_date, email, name, phone",
+        )
+    }
+
+
 def test_catalog_columns_missing_from_the_yaml_are_reported() -> None:
     catalog = {"nodes": {INT["unique_id"]: {"columns": {"ORDER_ID": {"name": "ORDER_ID"}, "extra": {"name": "extra"}}}}}
     violations = lint_manifest(manifest_of(INT), catalog, rules=["columns-documented"])
@@ -364,6 +418,10 @@ def test_every_rule_is_exercised_on_the_real_manifest(real_manifest: dict[str, A
     dedup = nodes["model.globalretail.int_orders_deduplicated"]
     assert "{{ inline_cte() }}" in dedup["raw_code"]
     dedup["raw_code"] = dedup["raw_code"].replace("{{ inline_cte() }}", "")
+    revenue = nodes["model.globalretail.agg_daily_revenue"]
+    revenue["group"] = revenue["config"]["group"] = None
+    nodes["model.globalretail.dim_customer"]["columns"]["email"]["meta"] = {}
+    nodes["model.globalretail.dim_customer"]["columns"]["email"]["config"] = {}
     found = rules_of(lint_manifest(manifest))
     assert found >= {
         ("import-cte-inlined", "model int_orders_deduplicated"),
@@ -375,6 +433,8 @@ def test_every_rule_is_exercised_on_the_real_manifest(real_manifest: dict[str, A
         ("source-freshness", "source crm.customers"),
         ("distinct-dimensions", "dimension sales.category"),
         ("distinct-dimensions", "dimension products.product_category"),
+        ("owned", "model agg_daily_revenue"),
+        ("pii-classified", "model dim_customer"),
     }
     assert {rule for rule, _ in found} | {"layer-folder", "columns-documented", "key-tested"} == set(RULES)
 

@@ -24,6 +24,7 @@ NO_LAYER = "(none)"
 class Column:
     name: str
     description: str
+    pii: str = ""  # meta.pii: the kind of personal data the column holds ("" when none is declared)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class Resource:
     freshness: Json = field(default_factory=dict)
     loaded_at: str = ""  # sources: loaded_at_field or loaded_at_query
     raw_code: str = ""  # models and snapshots: the SQL file's text, Jinja included
+    group: str = ""  # models and snapshots: the dbt group (its owner answers for the model)
+    access: str = ""  # models: private, protected or public
 
     @property
     def label(self) -> str:
@@ -76,6 +79,7 @@ class Project:
     metrics: tuple[Json, ...]
     catalog_columns: dict[str, tuple[str, ...]] | None  # unique_id -> column names, when a catalog is given
     semantic_models: tuple[Json, ...] = ()
+    groups: dict[str, Json] = field(default_factory=dict)  # group name -> its owner (name, email)
 
     def tests_of(self, unique_id: str) -> tuple[DataTest, ...]:
         return self.tests_by_node.get(unique_id, ())
@@ -87,9 +91,15 @@ def _description(node: Json) -> str:
 
 def _columns(node: Json) -> tuple[Column, ...]:
     return tuple(
-        Column(name=str(column.get("name") or name), description=_description(column))
+        Column(name=str(column.get("name") or name), description=_description(column), pii=_pii(column))
         for name, column in (node.get("columns") or {}).items()
     )
+
+
+def _pii(column: Json) -> str:
+    """A column's meta.pii, given as `meta:` or under `config: meta:`."""
+    meta = {**((column.get("config") or {}).get("meta") or {}), **(column.get("meta") or {})}
+    return str(meta.get("pii") or "")
 
 
 def model_layer(path: str) -> str:
@@ -124,6 +134,8 @@ def _node_resource(unique_id: str, node: Json) -> Resource:
         contract_enforced=bool(contract),
         version=None if version is None else str(version),
         raw_code=str(node.get("raw_code") or ""),
+        group=str(node.get("group") or config.get("group") or ""),
+        access=str(node.get("access") or "") if resource_type == "model" else "",
     )
 
 
@@ -200,4 +212,9 @@ def load_project(manifest: Json, catalog: Json | None = None) -> Project:
         metrics=tuple(node for node in (manifest.get("metrics") or {}).values() if ours(node)),
         catalog_columns=_catalog_columns(catalog) if catalog is not None else None,
         semantic_models=tuple(node for node in (manifest.get("semantic_models") or {}).values() if ours(node)),
+        groups={
+            str(group["name"]): dict(group.get("owner") or {})
+            for group in (manifest.get("groups") or {}).values()
+            if ours(group)
+        },
     )

@@ -15,6 +15,11 @@
   model reads more than once in one run (an incremental run or a full refresh: the branches of
   `{% if is_incremental() %}` count apart) is written `name as {{ inline_cte() }} (`: DuckDB materializes a
   CTE read twice, a copy of the whole relation before any filter (macros/cross_database/inline_cte.sql).
+- owned: every model and snapshot belongs to a dbt group whose owner has an email address; gold models are
+  `access: public` (the marts others build on), bronze and silver are not (protected or private).
+- pii-classified: a column whose name says it holds personal data (email, first/last/full name, phone,
+  address, date of birth) declares `meta: {pii: <kind>}`, and every declared kind is one of PII_KINDS, in
+  models, snapshots and sources alike (the classification access control and masking are driven by).
 - distinct-dimensions: two semantic-layer dimensions that compute different things (another model or
   expression) do not share a description: an analyst choosing between them must be told how they differ.
 """
@@ -210,6 +215,43 @@ def check_source_freshness(project: Project) -> Iterator[Violation]:
             yield _violation("source-freshness", source, "has no loaded_at_field (or loaded_at_query)")
 
 
+PII_KINDS: frozenset[str] = frozenset({"email", "name", "phone", "address", "birth_date"})
+PII_COLUMN = re.compile(
+    r"^(?:e_?mail(?:_address)?|(?:first|last|full|middle|given|family)_name|phone(?:_number)?|mobile"
+    r"|(?:street|postal|home|billing|shipping)_address|address_line_?\d*|date_of_birth|birth_date)$"
+)
+
+
+def check_owned(project: Project) -> Iterator[Violation]:
+    for resource in _models(project, "model", SNAPSHOT):
+        if not resource.group:
+            yield _violation("owned", resource, "belongs to no group: set +group for its folder (models/groups.yml)")
+        elif resource.group not in project.groups:
+            yield _violation("owned", resource, f"group {resource.group!r} is not defined in models/groups.yml")
+        elif not str(project.groups[resource.group].get("email") or "").strip():
+            yield _violation("owned", resource, f"group {resource.group!r} has an owner without an email address")
+        if resource.resource_type != "model":
+            continue
+        if resource.layer == "gold" and resource.access != "public":
+            yield _violation("owned", resource, f"gold models are access: public, not {resource.access or 'unset'}")
+        elif resource.layer in ("bronze", "silver") and resource.access == "public":
+            yield _violation("owned", resource, f"{resource.layer} models are protected or private, not public")
+
+
+def check_pii_classified(project: Project) -> Iterator[Violation]:
+    for resource in _models(project, "model", SNAPSHOT, SOURCE):
+        for column in resource.columns:
+            if column.pii and column.pii not in PII_KINDS:
+                yield _violation(
+                    "pii-classified",
+                    resource,
+                    f"column {column.name}: meta.pii {column.pii!r} is not one of {', '.join(sorted(PII_KINDS))}",
+                )
+            elif not column.pii and PII_COLUMN.match(column.name):
+                message = f"column {column.name} holds personal data: declare meta: {{pii: <kind>}}"
+                yield _violation("pii-classified", resource, message)
+
+
 def check_gold_contract(project: Project) -> Iterator[Violation]:
     for model in _models(project):
         if model.layer == "gold" and not model.contract_enforced:
@@ -309,6 +351,8 @@ RULES: dict[str, Rule] = {
     "key-tested": check_key_tested,
     "source-freshness": check_source_freshness,
     "gold-contract": check_gold_contract,
+    "owned": check_owned,
+    "pii-classified": check_pii_classified,
     "distinct-dimensions": check_distinct_dimensions,
     "import-cte-inlined": check_import_cte_inlined,
 }
