@@ -331,9 +331,57 @@ def test_redshift_dag_structure(tmp_path: Path) -> None:
             assert upstream[root] == leaves[before], f"{root} does not wait for all of {before}"
     assert upstream["unload_daily_revenue"] == leaves["gold"]
     assert not any(set(tasks[t]["downstream"]) & groups["bronze"] for t in groups["silver"] | groups["gold"])
-    _path(tasks, "unload_daily_revenue", "first_run_of_month", "tier_inventory", "maintain", "docs")
+    _path(tasks, "unload_daily_revenue", "first_run_of_month", "tier_inventory", "maintain", "docs", "publish_alerts")
     assert tasks["maintain"]["trigger_rule"] == "none_failed"
+    # The alerts go out whatever happened: the last task, run when everything before it is done.
+    assert tasks["publish_alerts"]["trigger_rule"] == "all_done"
+    assert [task_id for task_id, task in tasks.items() if not task["downstream"]] == ["publish_alerts"]
     _assert_retry_rule(tasks)
+
+
+OUTCOME_DAG = r"""
+import json, os
+from datetime import datetime
+from airflow.sdk import DAG, TriggerRule, chain, task
+from airflow.sdk.exceptions import AirflowFailException
+from warehouse.orchestration.dag import run_outcome
+
+with DAG(dag_id="outcome_probe", schedule=None, start_date=datetime(2026, 1, 1), catchup=False) as dag:
+    @task
+    def spectrum_partitions() -> None: ...
+    @task(task_id="gold.fct_sales.test")
+    def failing_test() -> None:
+        raise AirflowFailException("1 data test failed")
+    @task
+    def unload_daily_revenue() -> None: ...
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def publish_alerts(**context) -> None:
+        with open(os.environ["OUTCOME_FILE"], "w") as out:
+            json.dump(run_outcome(context, "redshift"), out)
+    chain(spectrum_partitions(), failing_test(), unload_daily_revenue(), publish_alerts())
+"""
+
+
+@pytest.mark.slow
+def test_the_alerts_task_reads_the_outcome_of_its_own_run(tmp_path: Path) -> None:
+    """What publish_alerts publishes comes from Airflow's record of the run it is in: a real run (`airflow
+    dags test`) with a failed test task and a task that therefore never ran."""
+    airflow = require_tool("airflow", "airflow")
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "outcome_probe.py").write_text(OUTCOME_DAG, encoding="utf-8")
+    outcome = tmp_path / "outcome.json"
+    env = _airflow_env(tmp_path / "airflow", OUTCOME_FILE=str(outcome))
+    env.update(AIRFLOW__CORE__DAGS_FOLDER=str(dags), PYTHONPATH=str(PROJECT_DIR / "scripts"))
+    for command in (["db", "migrate"], ["dags", "test", "outcome_probe"]):
+        result = subprocess.run([airflow, *command], env=env, capture_output=True, text=True, timeout=300, check=False)
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    summary = json.loads(outcome.read_text(encoding="utf-8"))
+    assert summary["success"] is False
+    assert [test["tested"] for test in summary["tests"]["failing"]] == ["gold.fct_sales"]
+    assert summary["tests"]["passed"] == 0 and summary["errors"] == []
+    assert summary["not_run"] == ["unload_daily_revenue"]
+    assert 0 < summary["total_seconds"] < 300
 
 
 @pytest.mark.slow

@@ -147,3 +147,56 @@ def test_a_failed_build_without_a_topic_or_a_bad_summary_is_an_error(
     assert f"{path}:notabuildsummary(missingsuccess,total_seconds,tests,errors)" in printed
     assert cli.main(["alerts", "publish", "--summary", str(tmp_path / "none.json")]) == 1
     assert "no build summary" in said(capsys)
+
+
+def _crumbs(**states: str) -> list[dict[str, Any]]:
+    """Airflow's breadcrumbs of a Redshift DAG run: its finished tasks (cosmos names dbt's per model)."""
+    return [
+        {"task_id": task_id.replace("__", "."), "state": state, "duration": 2.0} for task_id, state in states.items()
+    ]
+
+
+def test_a_redshift_dag_run_becomes_a_summary_whose_failure_is_published(
+    aws: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The DAG's publish_alerts task: the run's task states as the metrics the alarms watch, and one message
+    naming the failed test and the failed task; what never ran because of them is listed."""
+    from warehouse.orchestration import run_summary, steps
+
+    failed_run = _crumbs(
+        spectrum_partitions="success",
+        bronze__stg_orders__run="success",
+        bronze__stg_orders__test="failed",
+        silver__int_orders_deduplicated__run="upstream_failed",
+        unload_daily_revenue="upstream_failed",
+        first_run_of_month="upstream_failed",
+        maintain="failed",
+        docs="success",
+        publish_alerts="running",
+    )
+    summary = run_summary.summary_of(failed_run, "redshift", 600.0, own_task="publish_alerts")
+    assert summary["success"] is False
+    assert summary["tests"]["passed"] == 0 and summary["tests"]["failed"] == 1
+    assert summary["tests"]["failing"][0]["tested"] == "bronze.stg_orders"
+    assert [error["name"] for error in summary["errors"]] == ["maintain"]
+    assert summary["not_run"] == ["first_run_of_month", "silver.int_orders_deduplicated.run", "unload_daily_revenue"]
+
+    topic, sqs, queue = _topic_with_queue()
+    monkeypatch.setenv("WAREHOUSE_ALERTS_TOPIC_ARN", topic)
+    commands: list[list[str]] = []
+    monkeypatch.setattr(steps, "run", lambda command, env, step: commands.append(list(command)) or [])
+    path = steps.publish_alerts({"DBT_TARGET_PATH": str(tmp_path)}, summary)
+    assert commands == [steps.warehouse("alerts", "publish", "--summary", str(path))]
+    assert cli.main(commands[0][3:]) == 0  # what the child process runs, here against moto
+    target = (("Target", "redshift"),)
+    published = _published()
+    assert (published[("BuildSucceeded", target)], published[("TestsFailed", target)]) == (0, 1)
+    assert published[("NodesErrored", target)] == 1
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    assert len(messages) == 1
+    message = json.loads(messages[0]["Body"])["Message"]
+    assert "bronze.stg_orders.test" in message and "maintain" in message
+
+    fine_run = _crumbs(bronze__stg_orders__run="success", bronze__stg_orders__test="success", tier_inventory="skipped")
+    fine = run_summary.summary_of(fine_run, "redshift", 60.0, own_task="publish_alerts")
+    assert fine["success"] is True and fine["tests"]["passed"] == 1 and fine["errors"] == []

@@ -137,7 +137,6 @@ AIRFLOW_ANY_RESOURCE = {
     "redshift-data:DescribeStatement": "redshift-data:statement-owner-iam-userid",
     "redshift-data:GetStatementResult": "redshift-data:statement-owner-iam-userid",
     "redshift-data:CancelStatement": "redshift-data:statement-owner-iam-userid",
-    "redshift-data:ListStatements": "redshift-data:statement-owner-iam-userid",
 }
 
 
@@ -171,6 +170,8 @@ def airflow_role_findings(template: dict[str, Any]) -> list[str]:
                     findings.append(f"{statement['Sid']}: S3 outside the warehouse's buckets ({text})")
                 if "RawBucket" in text and set(actions) - {"s3:ListBucket"}:
                     findings.append(f"{statement['Sid']}: more than listing the raw lake ({actions})")
+                if "s3:ListBucket" in actions and "s3:prefix" not in str(statement.get("Condition")):
+                    findings.append(f"{statement['Sid']}: lists a whole bucket ({text})")
             if any(action.startswith("secretsmanager:") for action in actions) and ":secret:airflow/" not in text:
                 findings.append(f"{statement['Sid']}: a secret that is not Airflow's ({text})")
     return findings
@@ -202,6 +203,8 @@ def test_the_airflow_role_grants_the_chain_and_mwaa_only() -> None:
         },
         {"Sid": "Stmts", "Effect": "Allow", "Action": "redshift-data:DescribeStatement", "Resource": "*"},
         {"Sid": "WriteLake", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "RawBucket.Arn/lake/*"},
+        {"Sid": "ListAll", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "ProcessedBucket.Arn"},
+        {"Sid": "AllStmts", "Effect": "Allow", "Action": "redshift-data:ListStatements", "Resource": "*"},
     ]
     widened["Resources"]["AirflowExecutionRole"]["Properties"]["Policies"][1]["PolicyDocument"]["Statement"] += extra
     findings = airflow_role_findings(widened)
@@ -211,6 +214,8 @@ def test_the_airflow_role_grants_the_chain_and_mwaa_only() -> None:
         "AnySecret: a secret",
         "Stmts: redshift-data:DescribeStatement without",
         "WriteLake: more than listing",
+        "ListAll: lists a whole bucket",
+        "AllStmts: redshift-data:ListStatements on every resource",
     ):
         assert any(finding.startswith(sid) for finding in findings), (sid, findings)
 
@@ -225,3 +230,68 @@ def test_the_dags_bucket_is_what_mwaa_requires() -> None:
     key_statements = {s["Sid"]: s for s in resources["DataKey"]["Properties"]["KeyPolicy"]["Statement"]}
     logs = key_statements["CloudWatchLogsEncryptTheAirflowLogs"]
     assert "log-group:airflow-${ProjectName}-*" in str(logs["Condition"])
+
+
+def _glue_calls(module: Path) -> set[str]:
+    """The Glue API actions a module calls (`glue.<operation>(` and paginators), as IAM action names."""
+    import re
+
+    text = module.read_text(encoding="utf-8")
+    operations = set(re.findall(r"\bglue\.([a-z_]+)\(", text)) - {"get_paginator"}
+    operations |= set(re.findall(r'glue\.get_paginator\("([a-z_]+)"\)', text))
+    return {"glue:" + "".join(part.capitalize() for part in operation.split("_")) for operation in operations}
+
+
+def test_the_airflow_role_grants_every_glue_call_the_chain_makes() -> None:
+    """`warehouse spectrum setup` and `warehouse unload` keep the catalog through glue_catalog.py: every
+    operation it calls is granted (a missing one would fail the first daily run), nothing else."""
+    from warehouse.aws import glue_catalog
+
+    called = _glue_calls(Path(glue_catalog.__file__))
+    assert {"glue:GetDatabase", "glue:BatchCreatePartition", "glue:BatchUpdatePartition"} <= called
+    template = load_template()
+
+    def granted(template: dict[str, Any]) -> set[str]:
+        return {
+            str(action)
+            for statement in _statements(template["Resources"]["AirflowExecutionRole"])
+            for action in _as_list(statement["Action"], template["Conditions"])
+            if str(action).startswith("glue:")
+        }
+
+    # UpdateDatabase is never needed: the template creates both databases with the description the code
+    # writes, and ensure_database updates a database only when its description differs.
+    assert granted(template) == called - {"glue:UpdateDatabase"}
+
+    import copy
+
+    narrowed = copy.deepcopy(template)
+    for statement in _statements(narrowed["Resources"]["AirflowExecutionRole"]):
+        if statement["Sid"] == "MaintainCatalog":
+            statement["Action"].remove("glue:BatchUpdatePartition")
+    assert called - {"glue:UpdateDatabase"} - granted(narrowed) == {"glue:BatchUpdatePartition"}
+
+
+def test_the_template_creates_the_glue_databases_as_the_code_would() -> None:
+    from warehouse.aws import spectrum, unload
+
+    resources = load_template()["Resources"]
+    descriptions = {
+        name: resources[name]["Properties"]["DatabaseInput"]["Description"]
+        for name in ("RawGlueDatabase", "ExportsGlueDatabase")
+    }
+    assert descriptions == {
+        "RawGlueDatabase": spectrum.DATABASE_DESCRIPTION,
+        "ExportsGlueDatabase": unload.EXPORT_DATABASE_DESCRIPTION,
+    }
+
+
+def test_the_copy_unload_role_may_write_the_cold_inventory_tier() -> None:
+    """`warehouse inventory tier` UNLOADs into the cold tier's Spectrum location with the COPY/UNLOAD role."""
+    sources = yaml.safe_load((PROJECT_DIR / "models/bronze/inventory/_inventory__sources.yml").read_text())
+    tables = {table["name"]: table for source in sources["sources"] for table in source["tables"]}
+    location = tables["cold_movements"]["external"]["location"]
+    statements = _statements(load_template()["Resources"]["CopyUnloadRole"])
+    writes = [str(s["Resource"]) for s in statements if "s3:PutObject" in _as_list(s["Action"])]
+    assert f"${{RawBucket.Arn}}/${{LakePrefix}}/{location}/*" in writes
+    assert not [w for w in writes if "RawBucket" in w and location not in w], writes

@@ -117,9 +117,8 @@ SETTINGS_LIST: tuple[Setting, ...] = (
     Setting("AWS_DEFAULT_REGION", "region when `AWS_REGION` is unset", (Use.LOCAL, *_AWS), "us-east-1"),
     Setting(
         "AWS_PROFILE",
-        "AWS credentials profile (boto3's default chain; dbt's `iam_profile`)",
+        "AWS credentials profile (dbt's `iam_profile`); unset: boto3's default chain (an instance or execution role)",
         (Use.LOCAL, *_AWS),
-        "default",
     ),
     Setting(
         "AWS_ACCESS_KEY_ID", "explicit AWS credentials (else boto3's default chain)", (Use.LOCAL, *_AWS), secret=True

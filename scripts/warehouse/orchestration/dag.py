@@ -3,7 +3,7 @@
 On Redshift (`WAREHOUSE_TARGET=redshift`):
 
     spectrum_partitions >> bronze >> silver >> gold >> unload_daily_revenue
-        >> first_run_of_month >> tier_inventory >> maintain >> docs
+        >> first_run_of_month >> tier_inventory >> maintain >> docs >> publish_alerts
 
 `bronze`, `silver` and `gold` are astronomer-cosmos task groups, one task per model with its tests after it
 (TestBehavior.AFTER_EACH), rendered from the manifest `dbt parse --target redshift` wrote
@@ -18,13 +18,15 @@ Every task retries a transient failure (a serialization conflict, throttling, a 
 warehouse file locked) up to three times, 1, 2 then 4 minutes later; any other failure, a failed data test
 first of all, fails the task at once (`TransientFailuresOnly`). The schedule is daily, catchup off, one run
 at a time (the build is incremental and the warehouse has one writer). `tier_inventory` runs on the first
-day of a month only; maintenance and docs run either way.
+day of a month only; maintenance and docs run either way. On Redshift `publish_alerts` runs last whatever
+happened before it: the run's task states as the build's CloudWatch metrics, and an SNS message when a task
+failed (run_summary.py; the alarms in infra/cloudformation/globalretail.yaml watch those metrics).
 """
 
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,7 @@ from airflow.sdk.definitions.retry_policy import RetryDecision, RetryPolicy
 from airflow.sdk.exceptions import AirflowFailException
 
 from warehouse.config import PROJECT_DIR
-from warehouse.orchestration import retries, steps
+from warehouse.orchestration import retries, run_summary, steps
 from warehouse.orchestration.environment import (
     CONNECTION_ID,
     SETTINGS_VARIABLE,
@@ -164,8 +166,37 @@ def build_dag(target: str | None = None, *, manifest_path: Path | None = None, d
             """The dbt docs site of what was built."""
             return str(steps.docs(run_environment(target)))
 
-        chain(*build_steps, unload_daily_revenue(), first_run_of_month(), tier_inventory(), *after_tiering, docs())
+        last: list[Any] = []
+        if target == "redshift":
+
+            @task(trigger_rule=TriggerRule.ALL_DONE)
+            def publish_alerts(**context: Any) -> str:
+                """The run's outcome as the build's CloudWatch metrics; an SNS message when a task failed."""
+                summary = run_outcome(context, target)
+                published = steps.publish_alerts(run_environment(target), summary)
+                if not summary["success"]:
+                    # A last task that succeeds would mark the run successful: the run fails as its tasks did.
+                    failed = [item["name"] for item in summary["tests"]["failing"] + summary["errors"]]
+                    raise AirflowFailException(f"alerts published for a failed run ({', '.join(failed)})")
+                return str(published)
+
+            last.append(publish_alerts())
+
+        chain(
+            *build_steps, unload_daily_revenue(), first_run_of_month(), tier_inventory(), *after_tiering, docs(), *last
+        )
     return dag
+
+
+def run_outcome(context: Any, target: str) -> dict[str, Any]:
+    """The build summary of the running DAG run, from its finished tasks (Airflow's breadcrumbs)."""
+    from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+    ti, dag_run = context["ti"], context["dag_run"]
+    crumbs = RuntimeTaskInstance.get_task_breadcrumbs(dag_id=ti.dag_id, run_id=ti.run_id)
+    started = dag_run.start_date or datetime.now(UTC)
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    return run_summary.summary_of(crumbs, target, seconds, own_task=ti.task_id)
 
 
 def export_environment(context: Any) -> None:

@@ -26,6 +26,8 @@ from warehouse.orchestration.retries import transient_reason
 logger = logging.getLogger(__name__)
 
 TAIL_LINES = 200
+# The summary of a DAG run on Redshift, next to dbt's artifacts.
+RUN_SUMMARY_FILE = "airflow_run_summary.json"
 
 
 class StepFailed(Exception):
@@ -133,6 +135,15 @@ def docs(env: Mapping[str, str]) -> Path:
     target_path = _target_path(env)
     run(dbt("docs", "generate", "--quiet", "--target-path", str(target_path)), env, "docs")
     return target_path
+
+
+def publish_alerts(env: Mapping[str, str], summary: Mapping[str, Any]) -> Path:
+    """`warehouse alerts publish` of a run's summary (run_summary.py): CloudWatch metrics, SNS on failure."""
+    path = _target_path(env) / RUN_SUMMARY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    run(warehouse("alerts", "publish", "--summary", str(path)), env, "publish_alerts")
+    return path
 
 
 def _python_path() -> str:
