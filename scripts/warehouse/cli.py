@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "warehouse.aws.ops.command",
     "warehouse.doctor.command",
     "warehouse.alerts",
+    "warehouse.share",
 )
 
 

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -15,6 +17,19 @@ DUCKDB_MEMORY_LIMIT_DEFAULT = "4GB"  # the default of profiles.yml's memory_limi
 def duckdb_memory_limit() -> str:
     """DuckDB's buffer pool for this project's connections: WAREHOUSE_DUCKDB_MEMORY_LIMIT, as profiles.yml."""
     return os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT_DEFAULT)
+
+
+def access_settings(project_dir: Path | None = PROJECT_DIR) -> tuple[frozenset[str], str]:
+    """(roles that read personal data in clear, the row-restricted role) from dbt_project.yml's vars."""
+    if project_dir is None:
+        return frozenset(), ""
+    try:
+        project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return frozenset(), ""
+    variables = project.get("vars") or {}
+    clear = frozenset(str(role).lower() for role in variables.get("access_clear_pii_roles") or [])
+    return clear, str((variables.get("row_access") or {}).get("role") or "").lower()
 
 
 class ConfigError(Exception):

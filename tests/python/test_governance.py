@@ -4,6 +4,7 @@ any column description or any key test must fail the lint and name the model."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 import json
 from collections.abc import Iterator
@@ -17,7 +18,8 @@ from rich.console import Console
 from tiny_warehouse import TinyWarehouse, copy_project
 from warehouse import cli, log
 from warehouse.governance import RULES, Violation, lint_manifest
-from warehouse.governance.rules import UNIQUENESS_TESTS
+from warehouse.governance.project import load_project
+from warehouse.governance.rules import UNIQUENESS_TESTS, lint_project
 
 PROJECT = "shop"
 
@@ -422,6 +424,10 @@ def test_every_rule_is_exercised_on_the_real_manifest(real_manifest: dict[str, A
     revenue["group"] = revenue["config"]["group"] = None
     nodes["model.globalretail.dim_customer"]["columns"]["email"]["meta"] = {}
     nodes["model.globalretail.dim_customer"]["columns"]["email"]["config"] = {}
+    assert any(
+        "protect_relation" in hook["sql"] for hook in nodes["model.globalretail.dim_customer"]["config"]["post-hook"]
+    )
+    nodes["model.globalretail.dim_customer"]["config"]["post-hook"] = []
     found = rules_of(lint_manifest(manifest))
     assert found >= {
         ("import-cte-inlined", "model int_orders_deduplicated"),
@@ -435,6 +441,7 @@ def test_every_rule_is_exercised_on_the_real_manifest(real_manifest: dict[str, A
         ("distinct-dimensions", "dimension products.product_category"),
         ("owned", "model agg_daily_revenue"),
         ("pii-classified", "model dim_customer"),
+        ("pii-masked", "model dim_customer"),
     }
     assert {rule for rule, _ in found} | {"layer-folder", "columns-documented", "key-tested"} == set(RULES)
 
@@ -500,3 +507,31 @@ def test_lint_command_parses_the_project_and_catches_yaml_edits(
     assert code == 1, text
     assert "[columns-documented] model agg_daily_revenue" in text and "column units_sold has no description" in text
     assert "[key-tested] model dim_channel" in text
+
+
+def test_personal_data_readable_by_a_masked_role_must_be_masked() -> None:
+    """pii-masked: an email an analyst may read is in a table whose post-hook attaches the masking policy;
+    in a view, or without the post-hook, it is caught; a model only the clear roles read needs neither."""
+    columns = {"customer_id": {"name": "customer_id", "description": "Id."}}
+    columns["email"] = {"name": "email", "description": "Email.", "meta": {"pii": "email"}}
+    hook = [{"sql": "{{ globalretail.protect_relation() }}", "transaction": True}]
+
+    def customers(materialized: str, readers: list[str], hooks: list[dict[str, Any]]) -> dict[str, Any]:
+        node = model("dim_customer", "models/gold/core/dim_customer.sql")
+        node["columns"] = columns
+        grants = {"select": [f"role:{role}" for role in readers]}
+        node["config"].update(materialized=materialized, grants=grants, **{"post-hook": hooks})
+        return node
+
+    def found(node: dict[str, Any]) -> list[str]:
+        project = load_project(manifest_of(node))
+        project = dataclasses.replace(project, clear_pii_roles=frozenset({"engineer"}))
+        return [v.message for v in lint_project(project, ["pii-masked"])]
+
+    assert found(customers("table", ["engineer", "analyst"], hook)) == []
+    assert found(customers("view", ["engineer"], [])) == []
+    assert found(customers("table", ["engineer", "analyst"], [])) == [
+        "email (personal data) readable by analyst without the post-hook protect_relation() that masks them"
+    ]
+    (message,) = found(customers("view", ["engineer", "analyst"], hook))
+    assert message.startswith("email (personal data) readable by analyst in a view: a masking policy attaches")

@@ -706,7 +706,7 @@ def test_recording_blocks_every_network_connection() -> None:
 
 
 def test_every_rule_cites_a_page_and_is_run() -> None:
-    assert len({rule.name for rule in RULES}) == len(RULES) == 12
+    assert len({rule.name for rule in RULES}) == len(RULES) == 13
     assert all(rule.citation.startswith("https://docs.") for rule in RULES)
     assert [rule.name for rule, _ in run_rules(RuleContext(()))] == [rule.name for rule in RULES]
 

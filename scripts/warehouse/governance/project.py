@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from warehouse.config import access_settings
+
 Json = Mapping[str, Any]
 
 LAYERS: tuple[str, ...] = ("bronze", "silver", "gold")
@@ -49,6 +51,9 @@ class Resource:
     raw_code: str = ""  # models and snapshots: the SQL file's text, Jinja included
     group: str = ""  # models and snapshots: the dbt group (its owner answers for the model)
     access: str = ""  # models: private, protected or public
+    readers: tuple[str, ...] = ()  # the roles its grants config gives SELECT (`role:<name>`), lowercased
+    materialized: str = ""
+    post_hooks: tuple[str, ...] = ()  # the SQL of its post-hooks, Jinja included
 
     @property
     def label(self) -> str:
@@ -80,6 +85,8 @@ class Project:
     catalog_columns: dict[str, tuple[str, ...]] | None  # unique_id -> column names, when a catalog is given
     semantic_models: tuple[Json, ...] = ()
     groups: dict[str, Json] = field(default_factory=dict)  # group name -> its owner (name, email)
+    # Roles that read personal data in clear (dbt_project.yml's access_clear_pii_roles).
+    clear_pii_roles: frozenset[str] = field(default_factory=lambda: access_settings()[0])
 
     def tests_of(self, unique_id: str) -> tuple[DataTest, ...]:
         return self.tests_by_node.get(unique_id, ())
@@ -136,6 +143,13 @@ def _node_resource(unique_id: str, node: Json) -> Resource:
         raw_code=str(node.get("raw_code") or ""),
         group=str(node.get("group") or config.get("group") or ""),
         access=str(node.get("access") or "") if resource_type == "model" else "",
+        readers=tuple(
+            str(grantee)[5:].lower()
+            for grantee in ((config.get("grants") or {}).get("select") or ())
+            if str(grantee).startswith("role:")
+        ),
+        materialized=str(config.get("materialized") or ""),
+        post_hooks=tuple(str(hook.get("sql") or "") for hook in config.get("post-hook") or ()),
     )
 
 

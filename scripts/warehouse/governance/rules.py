@@ -20,6 +20,9 @@
 - pii-classified: a column whose name says it holds personal data (email, first/last/full name, phone,
   address, date of birth) declares `meta: {pii: <kind>}`, and every declared kind is one of PII_KINDS, in
   models, snapshots and sources alike (the classification access control and masking are driven by).
+- pii-masked: a model with personal-data columns that a role outside `access_clear_pii_roles` may read (its
+  grants config) is a table or incremental model whose post-hooks include protect_relation(), which attaches
+  the masking policy of each such column for each such role on Redshift (a view cannot carry one).
 - distinct-dimensions: two semantic-layer dimensions that compute different things (another model or
   expression) do not share a description: an analyst choosing between them must be told how they differ.
 """
@@ -252,6 +255,27 @@ def check_pii_classified(project: Project) -> Iterator[Violation]:
                 yield _violation("pii-classified", resource, message)
 
 
+def check_pii_masked(project: Project) -> Iterator[Violation]:
+    for resource in _models(project, "model"):
+        personal = [column.name for column in resource.columns if column.pii]
+        masked_readers = sorted(set(resource.readers) - project.clear_pii_roles)
+        if not (personal and masked_readers):
+            continue
+        if resource.materialized not in ("table", "incremental"):
+            message = (
+                f"{', '.join(personal)} (personal data) readable by {', '.join(masked_readers)} in a "
+                f"{resource.materialized or 'view'}: a masking policy attaches to tables only; make it a table "
+                "or grant it to the clear roles only"
+            )
+            yield _violation("pii-masked", resource, message)
+        elif not any("protect_relation" in hook for hook in resource.post_hooks):
+            message = (
+                f"{', '.join(personal)} (personal data) readable by {', '.join(masked_readers)} without the "
+                "post-hook protect_relation() that masks them"
+            )
+            yield _violation("pii-masked", resource, message)
+
+
 def check_gold_contract(project: Project) -> Iterator[Violation]:
     for model in _models(project):
         if model.layer == "gold" and not model.contract_enforced:
@@ -353,6 +377,7 @@ RULES: dict[str, Rule] = {
     "gold-contract": check_gold_contract,
     "owned": check_owned,
     "pii-classified": check_pii_classified,
+    "pii-masked": check_pii_masked,
     "distinct-dimensions": check_distinct_dimensions,
     "import-cte-inlined": check_import_cte_inlined,
 }

@@ -35,6 +35,7 @@ from warehouse.redshift_check.dbt_offline import dbt_args, offline_environment
 from warehouse.redshift_check.errors import DbtStepError, OfflineConnectionError
 from warehouse.redshift_check.findings import Check, Finding
 from warehouse.redshift_check.simulated import QueryResult, WarehouseState
+from warehouse.redshift_check.simulated_access import AccessState
 from warehouse.redshift_check.sqltext import first_words
 
 _log = log.get("verify.redshift")
@@ -97,6 +98,8 @@ class Recorder:
         self.statements: list[Statement] = []
         self.phase = ""
         self.state: WarehouseState | None = None
+        # The cluster's roles, grants and policies outlive each dbt invocation of the recording.
+        self.access = AccessState()
 
     def execute(self, sql: str, in_transaction: bool) -> QueryResult:
         from dbt_common.events.contextvars import get_node_info
@@ -297,7 +300,9 @@ def record_project(settings: RecordSettings) -> Recording:
         for phase, command, exists in plan:
             views = _materialized_view_sql(recorder.statements)
             recorder.phase = phase
-            recorder.state = WarehouseState(manifest_json, exists=exists, materialized_view_sql=views)
+            recorder.state = WarehouseState(
+                manifest_json, exists=exists, materialized_view_sql=views, access=recorder.access
+            )
             _log.info("recording `dbt %s` (%s)", " ".join(command[:2]), phase)
             with recording_adapter(recorder):
                 result = dbtRunner(manifest=manifest).invoke([*command, *_args(settings, _phase_dir(settings, phase))])

@@ -12,6 +12,7 @@ from typing import Any
 from rich.progress import track
 
 from warehouse import log
+from warehouse.config import access_settings
 from warehouse.redshift_check import ddl
 from warehouse.redshift_check.compat import check_sql
 from warehouse.redshift_check.dbt_offline import CompileOutcome, CompileSettings, compile_offline
@@ -283,6 +284,7 @@ def recorded_summaries(config: VerifyConfig) -> tuple[CheckSummary, ...]:
         manifest=manifest,
         kinesis_schemas=kinesis_schemas(recording.statements, config.project_dir),
         extra_sql=tuple(sql_files(config.sql_paths)),
+        clear_pii_roles=access_settings(config.project_dir)[0],
     )
     phases = len(recording.phases)
     summaries = [

@@ -27,10 +27,13 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warehouse.redshift_check.sqltext import dotted_name, first_words, normalized, select_items, unquote
 from warehouse.redshift_check.tokens import Kind, tokenize
+
+if TYPE_CHECKING:
+    from warehouse.redshift_check.simulated_access import AccessState
 
 # redshift_connector type OIDs (redshift_connector.utils.oids.RedshiftOID), by the type names projects write.
 _OIDS: Mapping[str, int] = {
@@ -203,8 +206,13 @@ class WarehouseState:
         now: dt.datetime | None = None,
         materialized_view_sql: Mapping[str, str] | None = None,
         partitions_per_table: int = 30,
+        access: AccessState | None = None,
     ) -> None:
         self.exists = exists
+        # Roles, grants and policies: shared by every invocation of one recording (simulated_access.py).
+        from warehouse.redshift_check.simulated_access import AccessState
+
+        self.access = access if access is not None else AccessState()
         self.now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
         self.relations = project_relations(manifest)
         self.sources = source_relations(manifest)
@@ -279,6 +287,10 @@ class WarehouseState:
         """The result of `sql` sent while `node_id` (or "") runs."""
         self.observe(sql)
         text = normalized(sql)
+        self.access.observe(text)
+        access = self.access.answer(text)
+        if access is not None:
+            return access
         for handler in (
             self._control,
             self._list_relations,

@@ -6,7 +6,7 @@ Redshift Database Developer Guide, or dbt's docs). `RULES` lists them in report 
 
 from __future__ import annotations
 
-from warehouse.redshift_check.rules import mviews, payloads, spectrum, system_views, transactions
+from warehouse.redshift_check.rules import access, mviews, payloads, spectrum, system_views, transactions
 from warehouse.redshift_check.rules.base import Rule, RuleContext, RuleOutcome, kinesis_schemas
 
 RULES: tuple[Rule, ...] = (
@@ -22,6 +22,7 @@ RULES: tuple[Rule, ...] = (
     payloads.RULE,
     transactions.RULE,
     system_views.RULE,
+    access.RULE,
 )
 
 

@@ -68,6 +68,8 @@ class RuleContext:
     empty_phases: frozenset[str] = frozenset({PHASE_FIRST_BUILD})
     # SQL that dbt does not send but the warehouse code does: (subject, SQL), checked by the SQL-text rules.
     extra_sql: tuple[tuple[str, str], ...] = ()
+    # dbt_project.yml's access vars (rules/access.py): roles that read personal data in clear.
+    clear_pii_roles: frozenset[str] = frozenset()
 
     @cached_property
     def tokens(self) -> dict[int, list[Any]]:
