@@ -295,3 +295,58 @@ def test_the_copy_unload_role_may_write_the_cold_inventory_tier() -> None:
     writes = [str(s["Resource"]) for s in statements if "s3:PutObject" in _as_list(s["Action"])]
     assert f"${{RawBucket.Arn}}/${{LakePrefix}}/{location}/*" in writes
     assert not [w for w in writes if "RawBucket" in w and location not in w], writes
+
+
+def test_no_policy_of_the_template_grants_a_wildcard_it_does_not_need() -> None:
+    """Every policy document (roles, managed policies, bucket, topic and key policies) passes the wildcard
+    check, and the check catches each kind of widening in a copy of the template."""
+    import copy
+
+    from warehouse.aws.policies import wildcard_findings
+
+    template = load_template()
+    assert wildcard_findings(template) == []
+    widened = copy.deepcopy(template)
+    resources = widened["Resources"]
+    role = resources["SpectrumRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    role.append({"Sid": "AllOfGlue", "Effect": "Allow", "Action": "glue:*", "Resource": "GlueArn"})
+    role.append({"Sid": "AnyTable", "Effect": "Allow", "Action": ["glue:GetTable"], "Resource": "*"})
+    role.append({"Sid": "Inverted", "Effect": "Allow", "NotAction": "iam:*", "Resource": "GlueArn"})
+    resources["RawBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"].append(
+        {"Sid": "Everyone", "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "RawBucket.Arn"}
+    )
+    key = resources["DataKey"]["Properties"]["KeyPolicy"]["Statement"]
+    key.append({"Sid": "AnyoneAllOfKms", "Effect": "Allow", "Principal": {"Service": "x"}, "Action": "kms:*"})
+    statements = resources["AlertsPublisherPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    statements.append(
+        {"Sid": "Unscoped", "Effect": "Allow", "Action": "redshift-data:GetStatementResult", "Resource": "*"}
+    )
+    findings = wildcard_findings(widened)
+    for expected in (
+        "statement AllOfGlue: every action of glue:*",
+        "statement AnyTable: glue:GetTable on every resource",
+        "statement Inverted: NotAction/NotResource",
+        "statement Everyone: every action of *",
+        "statement AnyoneAllOfKms: every action of kms:*",
+        "statement Unscoped: redshift-data:GetStatementResult on every resource",
+    ):
+        assert any(expected in finding for finding in findings), (expected, findings)
+    assert len(findings) == 6, findings
+
+
+def test_the_provisioned_cluster_logs_audit_events_and_requires_ssl() -> None:
+    """Connection, user and user activity logs on both deployment types; the provisioned cluster's user
+    activity log also needs enable_user_activity_logging in its parameter group (db-auditing.html)."""
+    resources = load_template()["Resources"]
+    logs = {"connectionlog", "userlog", "useractivitylog"}
+    assert set(resources["Namespace"]["Properties"]["LogExports"]) == logs
+    cluster = resources["Cluster"]["Properties"]
+    assert set(cluster["LoggingProperties"]["LogExports"]) == logs
+    assert cluster["LoggingProperties"]["LogDestinationType"] == "cloudwatch"
+    assert cluster["ClusterParameterGroupName"] == "ClusterParameterGroup"
+    parameters = {
+        p["ParameterName"]: p["ParameterValue"] for p in resources["ClusterParameterGroup"]["Properties"]["Parameters"]
+    }
+    assert parameters == {"enable_user_activity_logging": "true", "require_ssl": "true"}
+    assert cluster["Encrypted"] is True and cluster["KmsKeyId"] == "DataKey"
+    assert cluster["ManageMasterPassword"] is True and "MasterUserPassword" not in cluster
