@@ -173,6 +173,7 @@ def test_fct_sales_model_page_renders_its_name_description_and_columns(
     assert "Revenue | is net sales value of lines" in text, "the revenue doc block is rendered into the description"
     assert "Contract | Enforced" in text
     assert "Access | public" in text, "gold models are public (their access level is on the page)"
+    assert "analytics-engineering@globalretail.example" in text, "the owner (meta.owner) is on the page"
     assert "Relation | warehouse.gold.fct_sales" in text
     columns = json.loads((tiny_docs / "manifest.json").read_text(encoding="utf-8"))["nodes"][MODEL_ID]["columns"]
     assert len(columns) >= 20

@@ -40,6 +40,7 @@ def model(name: str, path: str, *, columns: dict[str, str] | None = None, parent
         "config": {"contract": {"enforced": path.startswith("models/gold/")}},
         "version": None,
         "group": "shop",
+        "meta": {"owner": "shop-data@example.com"},
         "access": "public" if path.startswith("models/gold/") else "protected",
     }
     node.update(extra)
@@ -280,6 +281,15 @@ def test_every_model_has_an_owner_and_the_access_of_its_layer() -> None:
         ("model fct_refunds", "group 'finance' is not defined in models/groups.yml"),
         ("model fct_sales", "gold models are access: public, not protected"),
         ("model int_sales_x", "silver models are protected or private, not public"),
+    }
+    other_owner = model("fct_returns_x", "models/gold/core/fct_returns_x.sql", columns={"id": "Id."}, meta={})
+    wrong_owner = model(
+        "fct_refunds_x", "models/gold/core/fct_refunds_x.sql", columns={"id": "Id."}, meta={"owner": "me@x.example"}
+    )
+    owners = {(v.subject, v.message.split(",")[0]) for v in lint_manifest(manifest_of(other_owner, wrong_owner))}
+    assert owners == {
+        ("model fct_returns_x", "meta.owner is unset"),
+        ("model fct_refunds_x", "meta.owner is me@x.example"),
     }
     manifest["groups"][f"group.{PROJECT}.shop"]["owner"] = {"name": "Nobody in particular"}
     assert ("owned", "model fct_sales") in rules_of(lint_manifest(manifest))

@@ -51,6 +51,7 @@ class Resource:
     raw_code: str = ""  # models and snapshots: the SQL file's text, Jinja included
     group: str = ""  # models and snapshots: the dbt group (its owner answers for the model)
     access: str = ""  # models: private, protected or public
+    owner: str = ""  # models and snapshots: meta.owner, the group owner's email (what the docs site shows)
     readers: tuple[str, ...] = ()  # the roles its grants config gives SELECT (`role:<name>`), lowercased
     materialized: str = ""
     post_hooks: tuple[str, ...] = ()  # the SQL of its post-hooks, Jinja included
@@ -143,6 +144,7 @@ def _node_resource(unique_id: str, node: Json) -> Resource:
         raw_code=str(node.get("raw_code") or ""),
         group=str(node.get("group") or config.get("group") or ""),
         access=str(node.get("access") or "") if resource_type == "model" else "",
+        owner=str({**(node.get("meta") or {}), **(config.get("meta") or {})}.get("owner") or ""),
         readers=tuple(
             str(grantee)[5:].lower()
             for grantee in ((config.get("grants") or {}).get("select") or ())

@@ -15,7 +15,8 @@
   model reads more than once in one run (an incremental run or a full refresh: the branches of
   `{% if is_incremental() %}` count apart) is written `name as {{ inline_cte() }} (`: DuckDB materializes a
   CTE read twice, a copy of the whole relation before any filter (macros/cross_database/inline_cte.sql).
-- owned: every model and snapshot belongs to a dbt group whose owner has an email address; gold models are
+- owned: every model and snapshot belongs to a dbt group whose owner has an email address, and carries that
+  email as meta.owner (shown on the docs site, which has no place for groups); gold models are
   `access: public` (the marts others build on), bronze and silver are not (protected or private).
 - pii-classified: a column whose name says it holds personal data (email, first/last/full name, phone,
   address, date of birth) declares `meta: {pii: <kind>}`, and every declared kind is one of PII_KINDS, in
@@ -231,8 +232,14 @@ def check_owned(project: Project) -> Iterator[Violation]:
             yield _violation("owned", resource, "belongs to no group: set +group for its folder (models/groups.yml)")
         elif resource.group not in project.groups:
             yield _violation("owned", resource, f"group {resource.group!r} is not defined in models/groups.yml")
-        elif not str(project.groups[resource.group].get("email") or "").strip():
+        elif not (email := str(project.groups[resource.group].get("email") or "").strip()):
             yield _violation("owned", resource, f"group {resource.group!r} has an owner without an email address")
+        elif resource.owner != email:
+            message = (
+                f"meta.owner is {resource.owner or 'unset'}, not {email}, the owner of its group {resource.group!r}: "
+                "set +meta: {owner: ...} beside +group (the docs site shows meta, not groups)"
+            )
+            yield _violation("owned", resource, message)
         if resource.resource_type != "model":
             continue
         if resource.layer == "gold" and resource.access != "public":
