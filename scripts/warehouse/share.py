@@ -10,7 +10,6 @@ leaves nothing half-written, and the warehouse file itself is never a destinatio
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +20,7 @@ from rich.table import Table
 
 from warehouse import log
 from warehouse.building.duckdb_counts import DuckDBLockedError, ensure_unlocked
-from warehouse.building.runner import invoke_dbt
+from warehouse.building.runner import run_operation
 from warehouse.config import Settings
 
 logger = log.get("share")
@@ -81,21 +80,8 @@ def write_share(settings: Settings, out: Path, role: str, force: bool = False) -
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
     settings.apply_to_environ()
-    arguments = {"path": str(partial), "role": role}
-    dbt_args = [
-        "run-operation",
-        OPERATION,
-        "--args",
-        json.dumps(arguments),
-        "--project-dir",
-        str(settings.project_dir),
-        "--profiles-dir",
-        str(settings.project_dir),
-        "--target",
-        "local",
-    ]
     try:
-        result = invoke_dbt(dbt_args, [])
+        result = run_operation(OPERATION, {"path": str(partial), "role": role}, settings.project_dir, "local")
         if not result.success:
             raise ShareError(f"{OPERATION} failed: {result.exception or 'see the dbt log above'}")
         shared = _manifest_of(partial)

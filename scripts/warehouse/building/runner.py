@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,6 +80,14 @@ def invoke_dbt(args: Sequence[str], callbacks: Sequence[EventCallback]) -> dbtRu
         return dbtRunner(callbacks=list(callbacks)).invoke(list(args))
     finally:
         release_duckdb()
+
+
+def run_operation(name: str, arguments: Mapping[str, Any], project_dir: Path, target: str) -> dbtRunnerResult:
+    """`dbt run-operation <name> --args <arguments>` in-process on `target` (the project is its own profiles
+    directory); the caller judges `result.success`."""
+    args = ["run-operation", name, "--args", json.dumps(dict(arguments))]
+    args += ["--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--target", target]
+    return invoke_dbt(args, [])
 
 
 class QueryError(Exception):

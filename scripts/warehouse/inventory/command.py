@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 from dataclasses import replace
 from typing import Any
 
 from warehouse import log
 from warehouse.building.duckdb_counts import DuckDBLockedError, ensure_unlocked
-from warehouse.building.runner import invoke_dbt
+from warehouse.building.runner import run_operation
 from warehouse.config import Settings
 
 logger = log.get("inventory")
@@ -89,19 +88,8 @@ def run_tier(
         if not settings.duckdb_path.exists():
             logger.error("no warehouse at %s: run `warehouse build` first", settings.duckdb_path)
             return 1
-    args = [
-        "run-operation",
-        OPERATION,
-        "--args",
-        json.dumps(operation_args(horizon_months, as_of, dry_run)),
-        "--project-dir",
-        str(settings.project_dir),
-        "--profiles-dir",
-        str(settings.project_dir),
-        "--target",
-        settings.target,
-    ]
-    result = invoke_dbt(args, [])
+    arguments = operation_args(horizon_months, as_of, dry_run)
+    result = run_operation(OPERATION, arguments, settings.project_dir, settings.target)
     if not result.success:
         logger.error("%s failed: %s", OPERATION, result.exception or "see the dbt log above")
         return 1
