@@ -55,6 +55,8 @@ class Resource:
     readers: tuple[str, ...] = ()  # the roles its grants config gives SELECT (`role:<name>`), lowercased
     materialized: str = ""
     post_hooks: tuple[str, ...] = ()  # the SQL of its post-hooks, Jinja included
+    relation: tuple[str, str] = ("", "")  # models, seeds, snapshots: (schema, alias) in the warehouse, lowercased
+    row_access: bool = False  # meta.row_access: rows restricted by region (row-level security on Redshift)
 
     @property
     def label(self) -> str:
@@ -129,6 +131,7 @@ def _node_resource(unique_id: str, node: Json) -> Resource:
     config = node.get("config") or {}
     contract = (config.get("contract") or {}).get("enforced", False)
     version = node.get("version")
+    meta = {**(node.get("meta") or {}), **(config.get("meta") or {})}
     return Resource(
         unique_id=unique_id,
         resource_type=resource_type,
@@ -144,7 +147,7 @@ def _node_resource(unique_id: str, node: Json) -> Resource:
         raw_code=str(node.get("raw_code") or ""),
         group=str(node.get("group") or config.get("group") or ""),
         access=str(node.get("access") or "") if resource_type == "model" else "",
-        owner=str({**(node.get("meta") or {}), **(config.get("meta") or {})}.get("owner") or ""),
+        owner=str(meta.get("owner") or ""),
         readers=tuple(
             str(grantee)[5:].lower()
             for grantee in ((config.get("grants") or {}).get("select") or ())
@@ -152,6 +155,8 @@ def _node_resource(unique_id: str, node: Json) -> Resource:
         ),
         materialized=str(config.get("materialized") or ""),
         post_hooks=tuple(str(hook.get("sql") or "") for hook in config.get("post-hook") or ()),
+        relation=(str(node.get("schema") or "").lower(), str(node.get("alias") or node.get("name") or "").lower()),
+        row_access=bool(meta.get("row_access")),
     )
 
 

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from warehouse.governance.project import SOURCE, Resource, load_project
 from warehouse.redshift_check.recording import PHASE_FIRST_BUILD, Statement
 from warehouse.redshift_check.rules.base import Rule, RuleContext, RuleOutcome, aws, subject_of
 from warehouse.redshift_check.simulated_access import GRANTEES, QUALIFIED, AccessState, grantees_of, table_of
@@ -31,26 +32,10 @@ _SETUP = (
 )
 
 
-def _configured(context: RuleContext) -> dict[tuple[str, str], tuple[Mapping[str, Any], set[str]]]:
-    """(schema, table) -> (node, roles its grants config gives SELECT) for every model, seed and snapshot."""
-    wanted = {}
-    for node in context.nodes.values():
-        if node.get("resource_type") not in ("model", "seed", "snapshot"):
-            continue
-        grants = (node.get("config") or {}).get("grants") or {}
-        roles = {g[5:].lower() for g in grants.get("select") or [] if str(g).startswith("role:")}
-        key = (str(node.get("schema") or "").lower(), str(node.get("alias") or node.get("name") or "").lower())
-        wanted[key] = (node, roles)
-    return wanted
-
-
-def _pii(node: Mapping[str, Any]) -> list[str]:
-    columns = []
-    for column in (node.get("columns") or {}).values():
-        meta = {**(column.get("meta") or {}), **((column.get("config") or {}).get("meta") or {})}
-        if meta.get("pii"):
-            columns.append(str(column.get("name")).lower())
-    return columns
+def _configured(context: RuleContext) -> dict[tuple[str, str], Resource]:
+    """(schema, table) -> the model, seed or snapshot built there, as the governance rules read it."""
+    resources = load_project(context.manifest).resources.values()
+    return {resource.relation: resource for resource in resources if resource.resource_type != SOURCE}
 
 
 def _text(statement: Statement) -> str:
@@ -98,12 +83,10 @@ def check_access(context: RuleContext) -> RuleOutcome:
     if after_phase:
         after_phase[next(reversed(after_phase))] = state.snapshot()
     findings += _changes_after_the_first_build(after_phase)
-    for table, (node, roles) in sorted(wanted.items()):
-        if node.get("resource_type") == "model" and roles - granted_first.get(table, set()):
-            missing = ", ".join(sorted(roles - granted_first.get(table, set())))
-            findings.append(
-                RULE.finding(str(node.get("unique_id") or ".".join(table)), f"never granted SELECT to {missing}")
-            )
+    for table, resource in sorted(wanted.items()):
+        missing = ", ".join(sorted(set(resource.readers) - granted_first.get(table, set())))
+        if resource.resource_type == "model" and missing:
+            findings.append(RULE.finding(resource.unique_id, f"never granted SELECT to {missing}"))
     return RuleOutcome(checked, "grants", tuple(findings))
 
 
@@ -132,13 +115,13 @@ def _grant_findings(
     state: AccessState,
     table: tuple[str, str],
     grantees: Iterable[tuple[str, str]],
-    wanted: Mapping[tuple[str, str], tuple[Mapping[str, Any], set[str]]],
+    wanted: Mapping[tuple[str, str], Resource],
 ) -> list[Any]:
     findings = []
     subject = subject_of(statement)
     name = ".".join(table)
     base = (table[0], re.sub(r"__dbt_(tmp|backup).*$", "", table[1]))
-    node, configured = wanted.get(base, ({}, set()))
+    resource = wanted.get(base)
     for kind, grantee in grantees:
         if kind != "role":
             who = "PUBLIC" if kind == "public" else f"{kind} {grantee}"
@@ -150,19 +133,19 @@ def _grant_findings(
             findings.append(
                 RULE.finding(subject, f"grants {name} to role {grantee}, which was never created", statement)
             )
-        if node and grantee not in configured:
+        if resource is not None and grantee not in resource.readers:
             findings.append(
                 RULE.finding(subject, f"grants {name} to {grantee}, which its grants config does not name", statement)
             )
-        if grantee in context.clear_pii_roles:
+        if grantee in context.clear_pii_roles or resource is None:
             continue
         attached = {column for _policy, role, column in state.masking.get(table, set()) if role == grantee}
-        for column in _pii(node):
+        for column in (column.name.lower() for column in resource.columns if column.pii):
             if column not in attached:
                 findings.append(
                     RULE.finding(subject, f"{name}.{column} (personal data) readable by {grantee} unmasked", statement)
                 )
-        if (node.get("config") or {}).get("meta", {}).get("row_access"):
+        if resource.row_access:
             policies = {role for _policy, role in state.rls.get(table, set())}
             if table not in state.rls_on or grantee not in policies:
                 findings.append(
