@@ -180,3 +180,18 @@ def test_the_pretend_cluster_answers_what_the_build_reads_back() -> None:
     state.observe(normalized('drop table if exists "db"."gold"."dim_customer__dbt_backup" cascade'))
     assert rows(masking + "schema_name = 'gold' and table_name = 'dim_customer__dbt_backup'") == []
     assert state.answer("select 1") is None
+
+
+def test_a_rolled_back_transaction_leaves_the_pretend_cluster_as_it_was() -> None:
+    """Roles, grants and policies set up inside BEGIN ... ROLLBACK are gone afterwards (Redshift's DDL and
+    GRANT are transactional), and what a COMMIT ended stays: the second build sees only what committed."""
+    state = AccessState()
+    for sql in [*SETUP, "BEGIN", *CUSTOMER_BUILD, "create role bi", "rollback"]:
+        state.observe(normalized(sql))
+    assert state.snapshot() == AccessState(roles={"analyst", "eng", "regional"}).snapshot()
+    for sql in ["BEGIN", *CUSTOMER_BUILD, "COMMIT", "BEGIN", "ROLLBACK"]:
+        state.observe(normalized(sql))
+    assert state.masking == {("gold", "dim_customer"): {("m_email", "analyst", "email")}}
+    # The rule replays the same way: a role whose creation was rolled back was never created.
+    rolled_back_role = ["BEGIN", "create role regional", "rollback", *_without(GOOD, "create role regional")]
+    _one(_messages(rolled_back_role), "to role regional, which was never created")

@@ -14,9 +14,10 @@ grants and masking, whose pages do not say).
 
 from __future__ import annotations
 
+import copy
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from warehouse.redshift_check.simulated import QueryResult
 
@@ -67,13 +68,24 @@ class AccessState:
     rls_policies: set[str] = field(default_factory=set)
     rls: dict[Table, set[tuple[str, str]]] = field(default_factory=dict)
     rls_on: set[Table] = field(default_factory=set)
+    # The state at BEGIN, restored by ROLLBACK (Redshift's DDL, grants and policies included, is transactional).
+    _at_begin: dict[str, object] | None = field(default=None, repr=False, compare=False)
 
     # --- following the statements ----------------------------------------------------------------------
 
     def observe(self, text: str) -> None:
         """Follow one statement (`text`: normalized, lowercase)."""
         text = text.rstrip("; ")
-        if match := re.match(r"create role ([a-z0-9_]+)", text):
+        if text in ("begin", "begin transaction", "start transaction"):
+            self._at_begin = copy.deepcopy(self._held())
+        elif text in ("commit", "end"):
+            self._at_begin = None
+        elif text in ("rollback", "abort"):
+            if self._at_begin is not None:
+                for name, value in self._at_begin.items():
+                    setattr(self, name, value)
+            self._at_begin = None
+        elif match := re.match(r"create role ([a-z0-9_]+)", text):
             self.roles.add(match.group(1))
         elif match := re.match(rf"(grant|revoke) usage on schema {NAME} (?:to|from) role ([a-z0-9_]+)", text):
             schema = re.match(rf"(?:grant|revoke) usage on schema ({NAME})", text).group(1).strip('"')  # type: ignore[union-attr]
@@ -112,6 +124,9 @@ class AccessState:
         ):
             # A new table has no grants or policies; CREATE TABLE IF NOT EXISTS of an existing one keeps them.
             self._move(table_of(match.group(1)), None)
+
+    def _held(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in _HELD}
 
     def _move(self, old: Table, new: Table | None) -> None:
         for held in (self.grants, self.masking, self.rls):
@@ -183,3 +198,6 @@ class AccessState:
             table = (_where(text, "relschema") or "", _where(text, "relname") or "")
             return QueryResult((("is_rls_on", _BOOLEAN),), ((table in self.rls_on,),))
         return None
+
+
+_HELD = tuple(item.name for item in fields(AccessState) if not item.name.startswith("_") and item.name != "superuser")
