@@ -9,14 +9,11 @@
 {% macro access_roles() -%}
     {%- set schemas_by_role = {} -%}
     {%- for node in graph.nodes.values() if node.resource_type in ('model', 'seed', 'snapshot') -%}
-        {%- for grantees in ((node.config.grants or {}).values()) -%}
-            {%- for grantee in grantees if grantee.startswith('role:') -%}
-                {%- set role = grantee[5:] | lower -%}
-                {%- do schemas_by_role.setdefault(role, []) -%}
-                {%- if node.schema | lower not in schemas_by_role[role] -%}
-                    {%- do schemas_by_role[role].append(node.schema | lower) -%}
-                {%- endif -%}
-            {%- endfor -%}
+        {%- for role in globalretail.granted_roles(node) -%}
+            {%- do schemas_by_role.setdefault(role, []) -%}
+            {%- if node.schema | lower not in schemas_by_role[role] -%}
+                {%- do schemas_by_role[role].append(node.schema | lower) -%}
+            {%- endif -%}
         {%- endfor -%}
     {%- endfor -%}
     {%- set row_role = (var('row_access') or {}).get('role') -%}

@@ -34,13 +34,21 @@
     {{ return(statements | join(';\n')) }}
 {%- endmacro %}
 
-{#- The roles granted SELECT on a node (its grants config), lowercased. -#}
-{% macro reader_roles(node) -%}
+{#- The roles a node's grants config names (`role:<name>`), lowercased: for one privilege, or for any. -#}
+{% macro granted_roles(node, privilege=none) -%}
+    {%- set grants = node.config.grants or {} -%}
     {%- set roles = [] -%}
-    {%- for grantee in ((node.config.grants or {}).get('select') or []) if grantee.startswith('role:') -%}
-        {%- do roles.append(grantee[5:] | lower) -%}
+    {%- for name, grantees in grants.items() if privilege is none or name == privilege -%}
+        {%- for grantee in grantees if grantee.startswith('role:') and (grantee[5:] | lower) not in roles -%}
+            {%- do roles.append(grantee[5:] | lower) -%}
+        {%- endfor -%}
     {%- endfor -%}
     {{ return(roles) }}
+{%- endmacro %}
+
+{#- The roles granted SELECT on a node. -#}
+{% macro reader_roles(node) -%}
+    {{ return(globalretail.granted_roles(node, 'select')) }}
 {%- endmacro %}
 
 {#- A node's personal-data columns: (column name, kind, data type). -#}
