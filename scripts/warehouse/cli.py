@@ -12,22 +12,22 @@ from warehouse.config import ConfigError
 
 # Each module exposes `register(subparsers)`, which adds its subcommand and sets `func(args) -> int`.
 COMMAND_MODULES: tuple[str, ...] = (
-    "warehouse.generate.command",
-    "warehouse.build",
-    "warehouse.checksums",
-    "warehouse.catalog.command",
-    "warehouse.verify",
-    "warehouse.lint",
-    "warehouse.stream.command",
-    "warehouse.inventory.command",
-    "warehouse.bench.command",
-    "warehouse.aws.spectrum",
-    "warehouse.aws.copy",
-    "warehouse.aws.unload",
-    "warehouse.aws.ops.command",
-    "warehouse.doctor.command",
-    "warehouse.alerts",
-    "warehouse.share",
+    "warehouse.commands.generate",
+    "warehouse.commands.build",
+    "warehouse.commands.checksums",
+    "warehouse.commands.catalog",
+    "warehouse.commands.verify",
+    "warehouse.commands.lint",
+    "warehouse.commands.stream",
+    "warehouse.commands.inventory",
+    "warehouse.commands.bench",
+    "warehouse.commands.spectrum",
+    "warehouse.commands.copy",
+    "warehouse.commands.unload",
+    "warehouse.commands.ops",
+    "warehouse.commands.doctor",
+    "warehouse.commands.alerts",
+    "warehouse.commands.share",
 )
 
 

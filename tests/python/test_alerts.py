@@ -13,7 +13,7 @@ from moto import mock_aws
 
 from tiny_warehouse import said
 from warehouse import cli
-from warehouse.alerts import DEFAULT_NAMESPACE, failure_message, metrics_of
+from warehouse.commands.alerts import DEFAULT_NAMESPACE, failure_message, metrics_of
 
 REGION = "us-east-1"
 

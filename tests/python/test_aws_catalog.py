@@ -21,7 +21,7 @@ from warehouse.aws.glue_catalog import Change
 from warehouse.aws.lake import S3Uri, discover_partitions
 from warehouse.aws.settings import AwsSettings, RedshiftTarget
 from warehouse.config import PROJECT_DIR
-from warehouse.redshift_check.glue_agreement import disagreements
+from warehouse.verify.redshift.glue_agreement import disagreements
 
 # The raw lake's datasets (docs/lake.md); streams (web_events) are not Spectrum tables.
 RAW_DATASETS = {"orders", "store_sales", "customers", "products", "stores", "campaigns", "channels", "warehouses"}
@@ -103,7 +103,7 @@ def _rendered_redshift_ddl(tmp_path: Path) -> str:
     """analyses/redshift_ddl.sql compiled for Redshift offline: exactly the statements the dbt hook runs."""
     from dbt.cli.main import dbtRunner
 
-    from warehouse.redshift_check.dbt_offline import offline_environment, offline_redshift_adapter
+    from warehouse.verify.redshift.dbt_offline import offline_environment, offline_redshift_adapter
 
     target = tmp_path / "target"
     args = ["compile", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--target", "redshift"]
@@ -120,7 +120,7 @@ def test_incremental_spectrum_reads_filter_the_partition_and_the_files_before_nu
     lake_records' window it would read every partition on every incremental run."""
     from dbt.cli.main import dbtRunner
 
-    from warehouse.redshift_check.dbt_offline import offline_environment, offline_redshift_adapter
+    from warehouse.verify.redshift.dbt_offline import offline_environment, offline_redshift_adapter
 
     target = tmp_path / "target"
     args = ["compile", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--target", "redshift"]
@@ -333,7 +333,7 @@ def test_setup_registers_new_days_updates_changed_tables_and_prunes_on_request(a
 
 
 def test_setup_command_with_the_projects_sources(aws: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
-    assert "warehouse.aws.spectrum" in cli.COMMAND_MODULES
+    assert "warehouse.commands.spectrum" in cli.COMMAND_MODULES
     aws["s3"].put_object(Bucket=BUCKET, Key="lake/raw/orders/dt=2025-10-01/part-0000.ndjson", Body=b"{}\n")
     assert cli.main(["spectrum", "setup"]) == 0
     output = capsys.readouterr().out
@@ -345,7 +345,7 @@ def test_setup_command_with_the_projects_sources(aws: Any, monkeypatch: pytest.M
 
 
 def test_setup_command_names_the_missing_setting(aws: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
-    assert "warehouse.aws.spectrum" in cli.COMMAND_MODULES
+    assert "warehouse.commands.spectrum" in cli.COMMAND_MODULES
     monkeypatch.delenv("REDSHIFT_SPECTRUM_ROLE_ARN")
     assert cli.main(["spectrum", "setup"]) == 1
     assert "set REDSHIFT_SPECTRUM_ROLE_ARN" in normalize(capsys.readouterr().err)

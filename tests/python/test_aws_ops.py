@@ -15,7 +15,7 @@ from warehouse.aws.ops import dr, maintenance, monitoring
 from warehouse.aws.ops.checksums import checksum_sql
 from warehouse.aws.settings import RedshiftTarget
 
-OPS = "warehouse.aws.ops.command"
+OPS = "warehouse.commands.ops"
 
 
 def test_every_monitoring_query_is_in_analyses_and_skips_provisioned_only_on_serverless() -> None:
@@ -63,7 +63,7 @@ def test_maintain_applies_the_plan_one_statement_at_a_time(monkeypatch: pytest.M
             )
         ]
     )
-    monkeypatch.setattr("warehouse.aws.ops.command.make_runner", lambda *a, **k: runner)
+    monkeypatch.setattr("warehouse.commands.ops.make_runner", lambda *a, **k: runner)
     monkeypatch.setenv("REDSHIFT_CLUSTER_ID", "globalretail")
     monkeypatch.setenv("REDSHIFT_USER", "dbt")
     assert OPS in cli.COMMAND_MODULES

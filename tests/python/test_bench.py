@@ -13,10 +13,10 @@ import pytest
 
 from tiny_warehouse import TinyWarehouse, build, clone_warehouse
 from warehouse import cli
+from warehouse.bench.phases import BenchOptions, prepare_lake
 from warehouse.bench.queries import VERSION_LAG_DAYS
-from warehouse.bench.runner import BenchOptions, prepare_lake
 from warehouse.bench.stats import timed
-from warehouse.checksums import table_checksums
+from warehouse.commands.checksums import table_checksums
 from warehouse.generate.append import generate_orders_append
 from warehouse.generate.generator import generate_lake
 from warehouse.generate.scales import SCALES
@@ -53,7 +53,7 @@ def _numbers(value: object) -> Iterator[float]:
 
 @pytest.fixture()
 def bench_cli(monkeypatch: pytest.MonkeyPatch) -> None:
-    modules = (*cli.COMMAND_MODULES, "warehouse.bench.command")
+    modules = (*cli.COMMAND_MODULES, "warehouse.commands.bench")
     monkeypatch.setattr(cli, "COMMAND_MODULES", tuple(dict.fromkeys(modules)))
 
 

@@ -19,13 +19,12 @@ from dbt_common.events.base_types import msg_from_base_event
 from rich.console import Console
 
 from warehouse import cli, log
-from warehouse.build import run_build
-from warehouse.building import manifest as mf
-from warehouse.building.duckdb_counts import DuckDBLockedError, count_rows, ensure_unlocked
-from warehouse.building.progress import BuildEvents, describe_problem
-from warehouse.building.render import render, write_json
-from warehouse.building.runner import BuildOptions, dbt_args
-from warehouse.building.summary import (
+from warehouse.build import manifest as mf
+from warehouse.build.dbt_runner import BuildOptions, dbt_args
+from warehouse.build.duckdb_counts import DuckDBLockedError, count_rows, ensure_unlocked
+from warehouse.build.progress import BuildEvents, describe_problem
+from warehouse.build.render import render, write_json
+from warehouse.build.summary import (
     Relation,
     group_quarantine,
     layer_timings,
@@ -33,6 +32,7 @@ from warehouse.building.summary import (
     summarize,
     tally_tests,
 )
+from warehouse.commands.build import run_build
 from warehouse.config import Settings
 
 DB = "warehouse"
@@ -480,7 +480,7 @@ def test_redshift_build_reads_the_artifacts_and_never_opens_duckdb(
                 callback(msg_from_base_event(event))
         return dbtRunnerResult(success=True)
 
-    monkeypatch.setattr("warehouse.build.invoke_dbt", fake_dbt)
+    monkeypatch.setattr("warehouse.commands.build.invoke_dbt", fake_dbt)
     options = BuildOptions(target="redshift", progress=False, project_dir=tmp_path / "project")
     assert run_build(options) == 0
     assert calls[0][calls[0].index("--target") + 1] == "redshift"
@@ -575,7 +575,7 @@ def test_warehouse_build_end_to_end(
     data_dir = tmp_path / "data"  # does not exist yet: the build creates it
     isolate_environment(monkeypatch, data_dir)
     # Only the build command: the test should not depend on the other subcommands importing.
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("warehouse.build",))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("warehouse.commands.build",))
     # A terminal on stderr, so the build runs with the progress bar and dbt's console log silenced.
     stderr = io.StringIO()
     monkeypatch.setattr(log, "console", Console(file=stderr, force_terminal=True, color_system=None, width=120))
@@ -639,7 +639,7 @@ def test_dbt_that_cannot_start_fails_the_build_with_its_message(
 
 
 def test_preflight_names_every_missing_dataset_and_an_absent_lake(tmp_path: Path) -> None:
-    from warehouse.building.preflight import LakePreflightError, check_lake, lake_problems
+    from warehouse.build.preflight import LakePreflightError, check_lake, lake_problems
     from warehouse.config import PROJECT_DIR
 
     assert [p.reason for p in lake_problems(tmp_path / "nowhere", PROJECT_DIR)] == ["there is no lake here"]
@@ -684,7 +684,7 @@ def test_preflight_names_a_partition_or_file_the_build_cannot_read(
     runs for a user the permissions apply to."""
     import os
 
-    from warehouse.building import preflight
+    from warehouse.build import preflight
     from warehouse.config import PROJECT_DIR
 
     lake = tmp_path / "lake"
@@ -704,7 +704,7 @@ def test_preflight_names_a_partition_or_file_the_build_cannot_read(
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads every folder whatever its mode")
 def test_preflight_names_a_partition_folder_without_read_permission(tmp_path: Path) -> None:
-    from warehouse.building.preflight import lake_problems
+    from warehouse.build.preflight import lake_problems
     from warehouse.config import PROJECT_DIR
 
     folder = tmp_path / "lake/raw/orders/dt=2025-10-02"

@@ -1,4 +1,4 @@
-"""A failed data test names the lake records that fail it: file, record and key (building/failures.py)."""
+"""A failed data test names the lake records that fail it: file, record and key (build/failures.py)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import pytest
 from rich.console import Console
 
 from warehouse import cli
-from warehouse.building import failures
-from warehouse.building.failures import FailureLookup, Key, Lineage, LookupPlan, look_up_failures, plan_lookup
-from warehouse.building.render import render
-from warehouse.building.summary import summarize, summary_to_json, with_lookups
-from warehouse.redshift_check.compat import check_sql
-from warehouse.redshift_check.fluff import parse_findings
+from warehouse.build import failures
+from warehouse.build.failures import FailureLookup, Key, Lineage, LookupPlan, look_up_failures, plan_lookup
+from warehouse.build.render import render
+from warehouse.build.summary import summarize, summary_to_json, with_lookups
+from warehouse.verify.redshift.compat import check_sql
+from warehouse.verify.redshift.fluff import parse_findings
 
 # dbt-adapters' unique test, as dbt compiles it for a model.
 UNIQUE_SQL = """
@@ -294,7 +294,7 @@ def test_warehouse_build_names_the_lake_record_that_fails_a_test(
     def broken(*args: Any) -> Any:
         raise RuntimeError("connection reset")
 
-    monkeypatch.setattr("warehouse.build.show_query", broken)
+    monkeypatch.setattr("warehouse.commands.build.show_query", broken)
     assert cli.main(["build", "--no-progress", "--select", "unique_int_orders_deduplicated_order_id"]) == 1
     out = capsys.readouterr().out
     assert "Got 1 result, configured to fail if != 0" in out

@@ -17,14 +17,14 @@ from moto import mock_aws
 
 from warehouse import cli
 from warehouse.aws.settings import RedshiftTarget
-from warehouse.build import run_build
-from warehouse.building.runner import BuildOptions
+from warehouse.build.dbt_runner import BuildOptions
+from warehouse.commands.build import run_build
 from warehouse.config import PROJECT_DIR
 from warehouse.doctor import docs_table, registry
 from warehouse.doctor.registry import ALIASES, SETTINGS, SETTINGS_LIST, TARGET_USES, Use
 from warehouse.doctor.requirements import SettingsError, problems, require, required_names
 from warehouse.generate.generator import generate_lake
-from warehouse.generate.manifest import MANIFEST_PATH
+from warehouse.generate.lake_manifest import MANIFEST_PATH
 from warehouse.generate.scales import SCALES
 
 REDSHIFT_USES = TARGET_USES["redshift"]
@@ -287,7 +287,7 @@ def test_redshift_build_stops_before_dbt_with_every_missing_setting(
     def no_dbt(*_args: Any) -> Any:
         raise AssertionError("dbt must not run")
 
-    monkeypatch.setattr("warehouse.build.invoke_dbt", no_dbt)
+    monkeypatch.setattr("warehouse.commands.build.invoke_dbt", no_dbt)
     assert run_build(BuildOptions(target="redshift", progress=False)) == 1
     assert _names_in(caplog.text) == required_names({Use.REDSHIFT}, {})
 

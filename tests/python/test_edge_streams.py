@@ -35,7 +35,7 @@ from edge_streams import (
 )
 from tiny_warehouse import TinyWarehouse, build
 from warehouse.config import PROJECT_DIR
-from warehouse.redshift_check.pg import server
+from warehouse.verify.postgres import server
 
 pytestmark = pytest.mark.slow
 
@@ -130,8 +130,8 @@ def postgres(edge_streams_warehouse: TinyWarehouse, tmp_path_factory: pytest.Tem
     """The Redshift-compiled project run on PostgreSQL over the edge lake; yields a connection to it."""
     from rich.console import Console
 
-    from warehouse.redshift_check.pg.command import PostgresCheckConfig, run_check
-    from warehouse.redshift_check.pg.report import print_report
+    from warehouse.verify.postgres.check import PostgresCheckConfig, run_check
+    from warehouse.verify.postgres.report import print_report
 
     try:
         with server.throwaway_database(prefix="rs_pgstreams") as database:

@@ -567,7 +567,7 @@ def test_scale_parsing() -> None:
 @pytest.fixture
 def only_generate(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI with just this subcommand, so these tests do not depend on the other commands' imports."""
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("warehouse.generate.command",))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("warehouse.commands.generate",))
 
 
 @pytest.mark.usefixtures("only_generate")

@@ -17,9 +17,9 @@ from rich.console import Console
 
 from tiny_warehouse import TinyWarehouse, copy_project
 from warehouse import cli, log
-from warehouse.governance import RULES, Violation, lint_manifest
-from warehouse.governance.project import load_project
-from warehouse.governance.rules import UNIQUENESS_TESTS, lint_project
+from warehouse.lint import RULES, Violation, lint_manifest
+from warehouse.lint.project import load_project
+from warehouse.lint.rules import UNIQUENESS_TESTS, lint_project
 
 PROJECT = "shop"
 
@@ -462,7 +462,7 @@ def test_every_rule_is_exercised_on_the_real_manifest(real_manifest: dict[str, A
 @contextmanager
 def lint_command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[io.StringIO]:
     """`warehouse lint` only (cli.COMMAND_MODULES patched); yields what it printed on stdout, once it is done."""
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("warehouse.lint",))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("warehouse.commands.lint",))
     monkeypatch.setattr(log, "console", Console(file=io.StringIO(), width=200, color_system=None))
     capsys.readouterr()
     output = io.StringIO()

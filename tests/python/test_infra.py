@@ -84,7 +84,7 @@ def test_the_alarms_watch_the_metrics_the_build_publishes_and_tell_the_topic() -
     """The alarms' namespace, metric names and Target dimension are the ones `warehouse alerts publish`
     writes (a renamed metric would leave an alarm that never fires), every alarm notifies the encrypted
     alerts topic, and the publisher may put metrics only in that namespace."""
-    from warehouse.alerts import DEFAULT_NAMESPACE, metrics_of
+    from warehouse.commands.alerts import DEFAULT_NAMESPACE, metrics_of
 
     resources = load_template()["Resources"]
     summary = {

@@ -28,7 +28,7 @@ import pytest
 
 from tiny_warehouse import TinyWarehouse, clone_warehouse, run_warehouse
 from warehouse import cli
-from warehouse.checksums import TableChecksum, table_checksums
+from warehouse.commands.checksums import TableChecksum, table_checksums
 from warehouse.generate import SCALES
 from warehouse.generate.inventory_append import generate_inventory_append
 
@@ -88,7 +88,7 @@ class Warehouse:
 
 @pytest.fixture()
 def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    modules = (*cli.COMMAND_MODULES, "warehouse.inventory.command", "warehouse.stream.command")
+    modules = (*cli.COMMAND_MODULES, "warehouse.commands.inventory", "warehouse.commands.stream")
     monkeypatch.setattr(cli, "COMMAND_MODULES", tuple(dict.fromkeys(modules)))
     yield
 

@@ -24,10 +24,10 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from warehouse import cli
+from warehouse.commands.stream import generated_stream
 from warehouse.generate import SCALES, Manifest, generate_lake, inventory_cdc, parse_scale
 from warehouse.generate.inventory_cdc import STREAM, inventory_scale
 from warehouse.stream import validator
-from warehouse.stream.command import generated_stream
 from warehouse.stream.producer import (
     MAX_BYTES_PER_REQUEST,
     MAX_RECORDS_PER_REQUEST,
@@ -213,7 +213,7 @@ def test_generation_in_small_chunks_writes_the_same_files(
 
 
 def _run_cli(argv: list[str]) -> int:
-    modules = (*cli.COMMAND_MODULES, "warehouse.stream.command", "warehouse.inventory.command")
+    modules = (*cli.COMMAND_MODULES, "warehouse.commands.stream", "warehouse.commands.inventory")
     original = cli.COMMAND_MODULES
     cli.COMMAND_MODULES = tuple(dict.fromkeys(modules))
     try:

@@ -11,7 +11,7 @@ import pytest
 
 from warehouse.lake_format import hadoop_lines, opencsv_fields, text_line_field
 from warehouse.lake_format.duckdb_plugin import register_readers
-from warehouse.redshift_check.pg import lake
+from warehouse.verify.postgres import spectrum_reader
 
 FILES: dict[str, bytes] = {
     "plain": b"a,b\n1,2\n",
@@ -42,7 +42,7 @@ def readers(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPyCo
 
 def _python_lines(path: Path) -> list[str | None]:
     """The harness's lines, a line with bytes that are not UTF-8 as None (every value of it is null)."""
-    return [None if lake.invalid_utf8(line) else line for line in lake.read_lines(path)]
+    return [None if spectrum_reader.invalid_utf8(line) else line for line in spectrum_reader.read_lines(path)]
 
 
 @pytest.mark.parametrize("name", sorted(FILES))
@@ -93,7 +93,7 @@ def test_the_comparison_sees_what_differs(readers: tuple[duckdb.DuckDBPyConnecti
     path = folder / "not_utf8.txt"
     query = "select line_text from lake_lines(?) order by line_number"
     lines = [row[0] for row in con.execute(query, [str(path)]).fetchall()]
-    assert lines == [None if lake.invalid_utf8(x) else x for x in lake.read_lines(path)]
+    assert lines == [None if spectrum_reader.invalid_utf8(x) else x for x in spectrum_reader.read_lines(path)]
     assert lines.count(None) == 2 and "ok,\u00e9" in lines
     naive = path.read_bytes().decode("utf-8", errors="surrogateescape").split("\n")
-    assert [None if lake.invalid_utf8(x) else x for x in naive] != lines
+    assert [None if spectrum_reader.invalid_utf8(x) else x for x in naive] != lines

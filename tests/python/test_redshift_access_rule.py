@@ -1,4 +1,4 @@
-"""The access rule over a recorded build (redshift_check/rules/access.py, simulated_access.py).
+"""The access rule over a recorded build (verify/redshift/rules/access.py, simulated_access.py).
 
 A good recording of a table with personal data and a regional table passes; each broken variant (a grant to
 PUBLIC or a user, a grant before the masking policy or the row-level security, a role never created, a
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from warehouse.redshift_check.recording import PHASE_FIRST_BUILD, PHASE_SECOND_BUILD, Statement
-from warehouse.redshift_check.rules import RuleContext, access
-from warehouse.redshift_check.simulated_access import AccessState
-from warehouse.redshift_check.sqltext import normalized
+from warehouse.verify.redshift.recording import PHASE_FIRST_BUILD, PHASE_SECOND_BUILD, Statement
+from warehouse.verify.redshift.rules import RuleContext, access
+from warehouse.verify.redshift.simulated_access import AccessState
+from warehouse.verify.redshift.sqltext import normalized
 
 CLEAR = frozenset({"eng"})
 CUSTOMER = "model.p.dim_customer"

@@ -1,4 +1,4 @@
-"""Tests for `warehouse verify redshift` (scripts/warehouse/redshift_check).
+"""Tests for `warehouse verify redshift` (scripts/warehouse/verify/redshift).
 
 Fast tests cover the compatibility checker, the tokenizer, the function list, the dist/sort check on a
 synthetic manifest and the sqlfluff parse helper. Tests marked slow run dbt in-process: on a small
@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from warehouse import verify
+from warehouse.commands import verify
 from warehouse.config import PROJECT_DIR
-from warehouse.redshift_check import (
+from warehouse.verify.redshift import (
     Check,
     VerifyConfig,
     check_physical_design,
@@ -32,18 +32,18 @@ from warehouse.redshift_check import (
     parse_findings,
     run,
 )
-from warehouse.redshift_check.dbt_offline import OFFLINE_ENV, is_constant_query, offline_environment
-from warehouse.redshift_check.findings import Finding
-from warehouse.redshift_check.functions import FUNCTION_LIST, parse_function_list, redshift_functions
-from warehouse.redshift_check.report import print_report
-from warehouse.redshift_check.runner import (
+from warehouse.verify.redshift.check import (
     INCREMENTAL_SUFFIX,
     CheckSummary,
     VerifyReport,
     compiled_sql_files,
     drop_incremental_repeats,
 )
-from warehouse.redshift_check.tokens import Kind, tokenize
+from warehouse.verify.redshift.dbt_offline import OFFLINE_ENV, is_constant_query, offline_environment
+from warehouse.verify.redshift.findings import Finding
+from warehouse.verify.redshift.functions import FUNCTION_LIST, parse_function_list, redshift_functions
+from warehouse.verify.redshift.report import print_report
+from warehouse.verify.redshift.tokens import Kind, tokenize
 
 MODEL = "model.globalretail.agg_daily_revenue"
 
@@ -218,7 +218,7 @@ def test_tokenizer_reads_duckdb_operators_as_single_tokens() -> None:
 
 
 def test_function_list_file_has_a_source_header_and_clean_names() -> None:
-    text = (PROJECT_DIR / "scripts/warehouse/redshift_check" / FUNCTION_LIST).read_text(encoding="utf-8")
+    text = (PROJECT_DIR / "scripts/warehouse/verify/redshift" / FUNCTION_LIST).read_text(encoding="utf-8")
     assert text.startswith("#") and "c_SQL_functions" in text.splitlines()[3]
     names = [line for line in text.splitlines() if line and not line.startswith("#")]
     assert names == [name.strip().lower() for name in names]
@@ -614,7 +614,7 @@ def test_the_offline_compile_gives_dim_date_its_real_calendar(tmp_path: Path) ->
     from dbt.cli.main import dbtRunner
 
     from warehouse.config import PROJECT_DIR
-    from warehouse.redshift_check.dbt_offline import dbt_args, offline_environment, offline_redshift_adapter
+    from warehouse.verify.redshift.dbt_offline import dbt_args, offline_environment, offline_redshift_adapter
 
     target = tmp_path / "target"
     args = ["compile", *dbt_args(PROJECT_DIR, "redshift", target, verbose=False), "--no-introspect"]

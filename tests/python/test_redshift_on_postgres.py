@@ -22,8 +22,8 @@ import pytest
 
 from tiny_warehouse import TinyWarehouse
 from warehouse.config import PROJECT_DIR
-from warehouse.redshift_check.pg import compare, execute, rewrite, server, sources
-from warehouse.redshift_check.pg.plan import PlannedNode
+from warehouse.verify.postgres import compare, execute, rewrite, server, sources
+from warehouse.verify.postgres.plan import PlannedNode
 
 
 def _postgres_unavailable(reason: str) -> None:
@@ -290,8 +290,8 @@ def test_lineage_paths_are_mapped_to_what_redshift_records() -> None:
 def _check_against_duckdb(warehouse: TinyWarehouse, target_path: Path) -> None:
     from rich.console import Console
 
-    from warehouse.redshift_check.pg.command import PostgresCheckConfig, run_check
-    from warehouse.redshift_check.pg.report import print_report
+    from warehouse.verify.postgres.check import PostgresCheckConfig, run_check
+    from warehouse.verify.postgres.report import print_report
 
     config = PostgresCheckConfig(
         project_dir=PROJECT_DIR,

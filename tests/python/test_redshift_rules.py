@@ -1,4 +1,4 @@
-"""Tests for the recorded dbt-redshift build and the statement rules (redshift_check/recording.py, rules/).
+"""Tests for the recorded dbt-redshift build and the statement rules (verify/redshift/recording.py, rules/).
 
 Every rule gets a deliberately broken input that it must catch and a good one that it must pass. The pretend
 warehouse and the recording connection are tested directly; one slow test records a tiny dbt project in
@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from warehouse.redshift_check.compat import check_sql
-from warehouse.redshift_check.errors import OfflineConnectionError
-from warehouse.redshift_check.findings import Check, Finding
-from warehouse.redshift_check.recording import (
+from warehouse.verify.redshift.compat import check_sql
+from warehouse.verify.redshift.errors import OfflineConnectionError
+from warehouse.verify.redshift.findings import Check, Finding
+from warehouse.verify.redshift.recording import (
     PHASE_FIRST_BUILD,
     PHASE_FRESHNESS,
     PHASE_SECOND_BUILD,
@@ -30,7 +30,7 @@ from warehouse.redshift_check.recording import (
     record_project,
     recording_adapter,
 )
-from warehouse.redshift_check.rules import (
+from warehouse.verify.redshift.rules import (
     RULES,
     RuleContext,
     kinesis_schemas,
@@ -41,9 +41,9 @@ from warehouse.redshift_check.rules import (
     system_views,
     transactions,
 )
-from warehouse.redshift_check.rules.external import parse_external_table
-from warehouse.redshift_check.simulated import WarehouseState, evaluate_constant
-from warehouse.redshift_check.sqltext import normalized
+from warehouse.verify.redshift.rules.external import parse_external_table
+from warehouse.verify.redshift.simulated import WarehouseState, evaluate_constant
+from warehouse.verify.redshift.sqltext import normalized
 
 DB = "globalretail"
 
@@ -804,9 +804,9 @@ def test_verify_reports_a_row_per_rule_from_the_last_recording(tmp_path: Path) -
 
     from rich.console import Console
 
-    from warehouse.redshift_check.recording import Recording, write_recording
-    from warehouse.redshift_check.report import print_report
-    from warehouse.redshift_check.runner import VerifyConfig, VerifyReport, recorded_summaries
+    from warehouse.verify.redshift.check import VerifyConfig, VerifyReport, recorded_summaries
+    from warehouse.verify.redshift.recording import Recording, write_recording
+    from warehouse.verify.redshift.report import print_report
 
     project = tmp_path / "project"
     project.mkdir()
@@ -830,7 +830,7 @@ def test_verify_reports_a_row_per_rule_from_the_last_recording(tmp_path: Path) -
 
 
 def test_verify_without_a_recording_says_how_to_make_one(tmp_path: Path) -> None:
-    from warehouse.redshift_check.runner import VerifyConfig, recorded_summaries
+    from warehouse.verify.redshift.check import VerifyConfig, recorded_summaries
 
     config = VerifyConfig.for_project(tmp_path, target_path=tmp_path / "redshift", run_dbt=False)
     (summary,) = recorded_summaries(config)

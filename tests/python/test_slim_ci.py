@@ -151,7 +151,7 @@ def test_state_on_s3_round_trips_through_publish_and_fetch(tmp_path: Path, monke
     import boto3
     from moto import mock_aws
 
-    from warehouse.building.state import StateError, fetch_state, publish_state
+    from warehouse.build.state import StateError, fetch_state, publish_state
 
     for key, value in {"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t"}.items():
         monkeypatch.setenv(key, value)

@@ -19,9 +19,9 @@ import pytest
 
 from tiny_warehouse import said
 from warehouse import cli
-from warehouse.building.runner import BuildOptions, dbt_args
-from warehouse.building.volume import VolumeDrop, explain, not_rebuilt, sources_of, volume_drops
-from warehouse.checksums import table_checksums
+from warehouse.build.dbt_runner import BuildOptions, dbt_args
+from warehouse.build.volume import VolumeDrop, explain, not_rebuilt, sources_of, volume_drops
+from warehouse.commands.checksums import table_checksums
 
 HISTORY = "meta.model_row_counts"
 GUARDED = "silver.int_customers_deduplicated"
@@ -330,7 +330,7 @@ def test_every_silver_table_that_feeds_gold_carries_the_volume_guard(tiny_wareho
 def test_the_postgres_harness_creates_the_history_table_as_the_on_run_start_hook_does() -> None:
     """`warehouse verify postgres` runs no hooks; it runs the compiled analysis that renders the hook's own
     DDL macro, so the volume_guard tests find their table there too."""
-    from warehouse.redshift_check.pg.plan import run_start_statements
+    from warehouse.verify.postgres.plan import run_start_statements
 
     ddl = 'create schema if not exists meta;\ncreate table if not exists "meta"."model_row_counts" (a bigint)\n'
     manifest = {

@@ -11,8 +11,8 @@ from typing import Any
 
 from warehouse import log
 from warehouse.bench.memory import PeakRss
-from warehouse.building.progress import BuildEvents
-from warehouse.building.runner import BuildOptions, dbt_args, invoke_dbt
+from warehouse.build.dbt_runner import BuildOptions, dbt_args, invoke_dbt
+from warehouse.build.progress import BuildEvents
 
 logger = log.get("bench")
 

@@ -1,6 +1,6 @@
 """The local warehouse's checks: data folder, lake, lake manifest, DuckDB file, extension wheels, catalog.
 
-The lake is checked by the build's own preflight (warehouse.building.preflight) and lake identity checks;
+The lake is checked by the build's own preflight (warehouse.build.preflight) and lake identity checks;
 nothing here reads the network unless `check_connection` is asked for.
 """
 
@@ -14,13 +14,13 @@ from pathlib import Path
 import duckdb
 
 from warehouse.aws.duckdb_s3 import s3_wanted
-from warehouse.building import lake_identity
-from warehouse.building.duckdb_counts import DuckDBLockedError, ensure_unlocked
-from warehouse.building.preflight import FIX_HINT, count_files, lake_problems
+from warehouse.build import lake_identity
+from warehouse.build.duckdb_counts import DuckDBLockedError, ensure_unlocked
+from warehouse.build.preflight import FIX_HINT, count_files, lake_problems
 from warehouse.catalog.duckdb_attach import DSN_VARIABLE, catalog_dsn
 from warehouse.config import PROJECT_DIR, Settings
 from warehouse.doctor.findings import Finding, Status
-from warehouse.generate.manifest import MANIFEST_PATH
+from warehouse.generate.lake_manifest import MANIFEST_PATH
 
 Env = Mapping[str, str]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from warehouse.generate.errors import DatasetError, GenerateError, ReferenceDataError, ScaleError
 from warehouse.generate.generator import DATASET_NAMES, generate_lake, parse_datasets
-from warehouse.generate.manifest import MANIFEST_PATH, DatasetManifest, Manifest
+from warehouse.generate.lake_manifest import MANIFEST_PATH, DatasetManifest, Manifest
 from warehouse.generate.scales import SCALES, Scale, parse_scale, scale_for_orders
 
 __all__ = [

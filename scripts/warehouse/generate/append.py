@@ -30,7 +30,7 @@ from warehouse.generate import customers, lookups, orders, reference, sql
 from warehouse.generate.chunks import write_chunk
 from warehouse.generate.defects import DEFECT_KINDS
 from warehouse.generate.errors import GenerateError
-from warehouse.generate.manifest import MANIFEST_PATH
+from warehouse.generate.lake_manifest import MANIFEST_PATH
 from warehouse.generate.scales import Scale
 from warehouse.generate.writer import DatasetWriter, dataset_dir
 

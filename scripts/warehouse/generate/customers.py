@@ -19,7 +19,7 @@ import duckdb
 
 from warehouse.generate import defects, lookups, vocab
 from warehouse.generate.defects import CUSTOMER_MISSING_FIELDS, CUSTOMER_RATES, CUSTOMER_WRONG_TYPE_FIELDS
-from warehouse.generate.manifest import DatasetManifest
+from warehouse.generate.lake_manifest import DatasetManifest
 from warehouse.generate.scales import Scale
 from warehouse.generate.sql import choice
 from warehouse.generate.writer import DatasetWriter

@@ -25,7 +25,7 @@ from warehouse.generate import (
     web_events,
 )
 from warehouse.generate.errors import DatasetError
-from warehouse.generate.manifest import DatasetManifest, Manifest, read_datasets
+from warehouse.generate.lake_manifest import DatasetManifest, Manifest, read_datasets
 from warehouse.generate.scales import Scale
 from warehouse.generate.writer import DatasetWriter
 

@@ -29,7 +29,7 @@ import duckdb
 import numpy as np
 
 from warehouse.generate import defects, kinesis
-from warehouse.generate.manifest import DatasetManifest
+from warehouse.generate.lake_manifest import DatasetManifest
 from warehouse.generate.scales import Scale
 from warehouse.generate.sql import UNKNOWN_ID_BASE, choice, permutation_multiplier
 from warehouse.generate.warehouses import warehouse_count

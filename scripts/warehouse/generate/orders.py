@@ -18,8 +18,8 @@ from warehouse.generate.defects import (
     ORDER_RATES,
     ORDER_WRONG_TYPE_FIELDS,
 )
+from warehouse.generate.lake_manifest import DatasetManifest
 from warehouse.generate.lookups import COUNTRY_SLOTS
-from warehouse.generate.manifest import DatasetManifest
 from warehouse.generate.scales import Scale
 from warehouse.generate.sql import UNKNOWN_ID_BASE, choice, permutation_multiplier
 from warehouse.generate.writer import DatasetWriter

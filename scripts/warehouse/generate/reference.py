@@ -10,7 +10,7 @@ import datetime as dt
 import duckdb
 
 from warehouse.generate import vocab
-from warehouse.generate.manifest import DatasetManifest
+from warehouse.generate.lake_manifest import DatasetManifest
 from warehouse.generate.scales import Scale
 from warehouse.generate.sql import choice, literal
 from warehouse.generate.writer import DatasetWriter

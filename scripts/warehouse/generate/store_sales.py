@@ -18,7 +18,7 @@ from warehouse.generate.defects import (
     STORE_SALES_RATES,
     STORE_SALES_WRONG_TYPE_FIELDS,
 )
-from warehouse.generate.manifest import DatasetManifest
+from warehouse.generate.lake_manifest import DatasetManifest
 from warehouse.generate.scales import Scale
 from warehouse.generate.sql import UNKNOWN_ID_BASE, choice, permutation_multiplier
 from warehouse.generate.writer import DatasetWriter

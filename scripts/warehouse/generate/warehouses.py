@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import duckdb
 
+from warehouse.generate.lake_manifest import DatasetManifest
 from warehouse.generate.lookups import country_slots
-from warehouse.generate.manifest import DatasetManifest
 from warehouse.generate.scales import Scale
 from warehouse.generate.sql import choice, literal
 from warehouse.generate.writer import DatasetWriter

@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 
 from warehouse.generate import days, defects, kinesis
-from warehouse.generate.manifest import DatasetManifest
+from warehouse.generate.lake_manifest import DatasetManifest
 from warehouse.generate.scales import Scale
 from warehouse.generate.sql import UNKNOWN_ID_BASE, choice, permutation_multiplier
 

@@ -2,7 +2,7 @@
 
 Redshift Spectrum reads the lake's text files with Hadoop's LineRecordReader and a Hive SerDe; the DuckDB
 build reads the same files through the table macros in `readers.sql` (registered by `duckdb_plugin.py`),
-and the PostgreSQL harness of the Redshift SQL (warehouse.redshift_check.pg.lake) through the functions
+and the PostgreSQL harness of the Redshift SQL (warehouse.verify.postgres.spectrum_reader) through the functions
 below. Both follow these rules, so every engine makes the same records of the same file:
 
 - Lines end at `\\n`, `\\r\\n` or `\\r` (LineRecordReader); the text after the last terminator, when not

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from warehouse.building.summary import SUMMARY_FILE
+from warehouse.build.summary import SUMMARY_FILE
 from warehouse.config import PROJECT_DIR
 from warehouse.orchestration.retries import transient_reason
 

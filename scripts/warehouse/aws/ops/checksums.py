@@ -1,6 +1,6 @@
 """Row counts and order-independent checksums of Redshift tables, computed in SQL.
 
-The same idea as warehouse/checksums.py (DuckDB): the checksum is the sum of a hash of each whole row, so
+The same idea as warehouse/commands/checksums.py (DuckDB): the checksum is the sum of a hash of each whole row, so
 it does not depend on row order and a duplicated row changes it. In Redshift the row hash is the first 15
 hex digits of md5 over the row's columns as text (NULL written as <NULL>, columns separated by |), turned
 into a bigint with strtol and summed as decimal(38, 0) so it cannot overflow.
