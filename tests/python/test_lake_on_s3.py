@@ -124,7 +124,7 @@ def test_build_on_an_s3_lake_then_export_back_to_s3(
     generate_lake(tmp_path / "lake", SCALES["tiny"], 42)
     assert _upload(s3, tmp_path / "lake") > 100
 
-    assert "warehouse.aws.unload" in cli.COMMAND_MODULES
+    assert "warehouse.commands.unload" in cli.COMMAND_MODULES
     assert cli.main(["build", "--no-progress"]) == 0
     assert cli.main(["unload", "--target", "local", "--glue"]) == 0
     assert "daily_revenue" in capsys.readouterr().out
