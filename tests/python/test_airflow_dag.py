@@ -27,7 +27,7 @@ import duckdb
 import pytest
 
 from tiny_warehouse import BIN, TinyWarehouse, require_tool, run
-from warehouse.commands.checksums import table_checksums
+from warehouse.checksums import table_checksums
 from warehouse.config import PROJECT_DIR
 from warehouse.orchestration import retries, steps
 from warehouse.orchestration.environment import ConnectionFields, RunSettingsError, parse_settings, resolve

@@ -12,8 +12,8 @@ from aws_support import REGION, FakeRunner, finish_moto_statements, moto_stateme
 from warehouse import cli
 from warehouse.aws.errors import RecoveryError
 from warehouse.aws.ops import dr, maintenance, monitoring
-from warehouse.aws.ops.checksums import checksum_sql
 from warehouse.aws.settings import RedshiftTarget
+from warehouse.checksums import checksum_sql
 
 OPS = "warehouse.commands.ops"
 
@@ -128,6 +128,42 @@ def test_verification_checklist_passes_when_restored_matches_and_fails_on_a_diff
     }
     restored = dr.restored_target(RedshiftTarget("db", cluster_id="c", db_user="u"), "c-dr", None)
     assert restored.request_params() == {"Database": "db", "ClusterIdentifier": "c-dr", "DbUser": "u"}
+
+
+def test_checksums_command_on_redshift_and_duckdb_share_one_definition(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, tmp_path: Any
+) -> None:
+    """`warehouse checksums --target redshift` lists the cluster's tables through the Data API and prints what
+    table_checksums gives for them; the DuckDB file goes through the same table_checksums."""
+    import json
+
+    import duckdb
+
+    runner = _warehouse({"fct_sales": (100, "123"), "dim_date": (10, "9")})
+    monkeypatch.setattr("warehouse.aws.command_support.make_runner", lambda *a, **k: runner)
+    monkeypatch.setenv("REDSHIFT_CLUSTER_ID", "globalretail")
+    monkeypatch.setenv("REDSHIFT_USER", "ops")
+    assert cli.main(["checksums", "--target", "redshift", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == {
+        "fct_sales": {"table": "fct_sales", "rows": 100, "checksum": "123"},
+        "dim_date": {"table": "dim_date", "rows": 10, "checksum": "9"},
+    }
+    assert sum("md5(" in sql for sql in runner.executed) == 2
+    assert cli.main(["checksums", "--target", "redshift", "--database", "x.duckdb"]) == 2
+
+    database = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute("create schema gold; create table gold.t as select * from range(3) r(x)")
+    con.close()
+    assert cli.main(["checksums", "--database", str(database), "--json"]) == 0
+    local = json.loads(capsys.readouterr().out)
+    assert list(local) == ["t"] and local["t"]["rows"] == 3
+    con = duckdb.connect(str(database))
+    con.execute("insert into gold.t values (2)")  # a duplicated row changes the checksum
+    con.close()
+    assert cli.main(["checksums", "--database", str(database), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["t"]["checksum"] != local["t"]["checksum"]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from warehouse import cli
 from warehouse.bench.phases import BenchOptions, prepare_lake
 from warehouse.bench.queries import VERSION_LAG_DAYS
 from warehouse.bench.stats import timed
-from warehouse.commands.checksums import table_checksums
+from warehouse.checksums import table_checksums
 from warehouse.generate.append import generate_orders_append
 from warehouse.generate.generator import generate_lake
 from warehouse.generate.scales import SCALES

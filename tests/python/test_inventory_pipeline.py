@@ -28,7 +28,7 @@ import pytest
 
 from tiny_warehouse import TinyWarehouse, clone_warehouse, run_warehouse
 from warehouse import cli
-from warehouse.commands.checksums import TableChecksum, table_checksums
+from warehouse.checksums import TableChecksum, table_checksums
 from warehouse.generate import SCALES
 from warehouse.generate.inventory_append import generate_inventory_append
 

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from tiny_warehouse import TinyWarehouse, build, clone_warehouse
-from warehouse.commands.checksums import table_checksums
+from warehouse.checksums import table_checksums
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,7 @@ from tiny_warehouse import said
 from warehouse import cli
 from warehouse.build.dbt_runner import BuildOptions, dbt_args
 from warehouse.build.volume import VolumeDrop, explain, not_rebuilt, sources_of, volume_drops
-from warehouse.commands.checksums import table_checksums
+from warehouse.checksums import table_checksums
 
 HISTORY = "meta.model_row_counts"
 GUARDED = "silver.int_customers_deduplicated"

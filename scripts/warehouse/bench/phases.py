@@ -26,7 +26,7 @@ from warehouse.bench.dbt_phase import BuildMeasure, compile_analyses, run_build
 from warehouse.bench.report import write_markdown
 from warehouse.bench.stats import Timing, ratio
 from warehouse.bench.targets import MB, check
-from warehouse.commands.checksums import table_checksums
+from warehouse.checksums import table_checksums
 from warehouse.config import PROJECT_DIR, duckdb_memory_limit
 from warehouse.generate.append import AppendBatch, generate_orders_append
 from warehouse.generate.generator import generate_lake

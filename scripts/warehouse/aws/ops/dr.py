@@ -18,8 +18,8 @@ from botocore.exceptions import ClientError
 from warehouse import log
 from warehouse.aws.data_api import DataApiRunner
 from warehouse.aws.errors import RecoveryError
-from warehouse.aws.ops.checksums import table_checksums
 from warehouse.aws.settings import RedshiftTarget
+from warehouse.checksums import table_checksums
 
 logger = log.get("ops.dr")
 
