@@ -564,6 +564,17 @@ def test_scale_parsing() -> None:
         parse_datasets("orders,invoices")
 
 
+def test_scale_reads_back_from_its_json(tiny: Lake) -> None:
+    """What a manifest records as `scale` is the scale it was generated with, read back exactly."""
+    for scale in (*SCALES.values(), parse_scale("200_000")):
+        assert Scale.from_json(json.loads(json.dumps(scale.to_json()))) == scale
+    assert Scale.from_json(tiny.json["scale"]) == tiny.scale
+    written = SCALES["tiny"].to_json()
+    for broken in ({k: v for k, v in written.items() if k != "orders"}, {**written, "orders": "5000"}, [written]):
+        with pytest.raises((KeyError, TypeError, ValueError)):
+            Scale.from_json(broken)  # type: ignore[arg-type]
+
+
 @pytest.fixture
 def only_generate(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI with just this subcommand, so these tests do not depend on the other commands' imports."""
