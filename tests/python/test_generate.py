@@ -641,7 +641,7 @@ def test_appended_orders_agree_with_the_lake_catalog(tiny: Lake, tmp_path: Path)
     """An append draws with the lake's seed: a new order's category is its product's in the lake's catalog."""
     lake = tmp_path / "lake"
     shutil.copytree(tiny.root, lake)
-    batch = generate_orders_append(lake, tiny.scale, seed=42, fraction=0.05)
+    batch = generate_orders_append(lake, fraction=0.05)
     categories: dict[int, str] = {}
     for path in sorted((lake / "raw" / "products").glob("dt=*/*.csv")):
         with path.open(encoding="utf-8", newline="") as handle:
