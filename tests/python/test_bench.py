@@ -147,7 +147,7 @@ def test_reuse_lake_refuses_a_lake_with_appended_orders(tmp_path: Path) -> None:
     generate_lake(work / "lake", scale, 7, show_progress=False)
     options = BenchOptions(scale=scale, seed=7, out_root=tmp_path / "out", work_dir=work, reuse_lake=True)
     assert prepare_lake(options, work) == 0.0  # pristine lake of the same scale and seed: reused
-    generate_orders_append(work / "lake", scale, 7, 0.01)
+    generate_orders_append(work / "lake", fraction=0.01)
     assert prepare_lake(options, work) > 0.0  # appended orders would skew the build: generated again
     manifest = json.loads((work / "lake" / "_manifest" / "generation.json").read_text(encoding="utf-8"))
     assert not manifest["datasets"]["orders"].get("append_batches")
@@ -162,12 +162,11 @@ def test_incremental_build_after_an_append_equals_a_full_refresh(tiny_warehouse:
     """New files, late records, duplicates and new versions of old orders: the incremental orders path gives
     the gold a full refresh gives, and a rebuild with nothing new changes nothing. Starts from a clone of
     the session's tiny warehouse (the tiny lake, seed 42, built)."""
-    scale = SCALES["tiny"]
     data_dir = clone_warehouse(tiny_warehouse, tmp_path / "data").data_dir
     lake = data_dir / "lake"
     dimensions = ("dim_customer", "dim_product", "dim_campaign", "dim_channel", "dim_geography", "dim_date")
     sales = ["--select", "+fct_sales+", *(f"+{name}" for name in dimensions)]
-    batch = generate_orders_append(lake, scale, seed=42, fraction=0.05)
+    batch = generate_orders_append(lake, fraction=0.05)
     assert batch.orders == 250 and batch.updated_orders > 0
     assert _build(data_dir, *sales) == 0
     database = data_dir / "warehouse.duckdb"

@@ -14,7 +14,7 @@ import math
 import re
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from warehouse import cli
 from warehouse.generate import (
     SCALES,
     DatasetError,
+    GenerateError,
     Manifest,
     Scale,
     ScaleError,
@@ -33,7 +34,8 @@ from warehouse.generate import (
     parse_scale,
     vocab,
 )
-from warehouse.generate.append import generate_orders_append
+from warehouse.generate.append import APPEND_PART_BASE, AppendBatch, generate_orders_append
+from warehouse.generate.inventory_append import generate_inventory_append
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSIONS = {
@@ -564,6 +566,17 @@ def test_scale_parsing() -> None:
         parse_datasets("orders,invoices")
 
 
+def test_scale_reads_back_from_its_json(tiny: Lake) -> None:
+    """What a manifest records as `scale` is the scale it was generated with, read back exactly."""
+    for scale in (*SCALES.values(), parse_scale("200_000")):
+        assert Scale.from_json(json.loads(json.dumps(scale.to_json()))) == scale
+    assert Scale.from_json(tiny.json["scale"]) == tiny.scale
+    written = SCALES["tiny"].to_json()
+    for broken in ({k: v for k, v in written.items() if k != "orders"}, {**written, "orders": "5000"}, [written]):
+        with pytest.raises((KeyError, TypeError, ValueError)):
+            Scale.from_json(broken)  # type: ignore[arg-type]
+
+
 @pytest.fixture
 def only_generate(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI with just this subcommand, so these tests do not depend on the other commands' imports."""
@@ -626,11 +639,8 @@ def test_web_events_stream_records_and_defects(tiny: Lake) -> None:
     assert len({(r["shard_id"], r["sequence_number"]) for r in records}) == len(records)
 
 
-def test_appended_orders_agree_with_the_lake_catalog(tiny: Lake, tmp_path: Path) -> None:
-    """An append draws with the lake's seed: a new order's category is its product's in the lake's catalog."""
-    lake = tmp_path / "lake"
-    shutil.copytree(tiny.root, lake)
-    batch = generate_orders_append(lake, tiny.scale, seed=42, fraction=0.05)
+def _assert_new_orders_match_the_catalog(lake: Path, batch: AppendBatch) -> None:
+    """A new order's category is its product's in the lake's catalog (so it was drawn with the lake's seed)."""
     categories: dict[int, str] = {}
     for path in sorted((lake / "raw" / "products").glob("dt=*/*.csv")):
         with path.open(encoding="utf-8", newline="") as handle:
@@ -647,3 +657,94 @@ def test_appended_orders_agree_with_the_lake_catalog(tiny: Lake, tmp_path: Path)
                 assert order["category"] == categories[product], order
                 checked += 1
     assert checked > batch.orders // 2
+
+
+def _stream_payloads(lake: Path, paths: Iterable[Path] | None = None) -> list[dict[str, Any]]:
+    """The inventory change events' payloads that parse, of the given micro-batch files (default: all)."""
+    payloads = []
+    for path in paths if paths is not None else sorted((lake / "stream" / "inventory_cdc").glob("dt=*/*.ndjson")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                payload = json.loads(json.loads(line)["data"])
+            except ValueError:
+                continue  # a malformed-record defect
+            if isinstance(payload, dict) and isinstance(payload.get("seq"), int):
+                payloads.append(payload)
+    return payloads
+
+
+def test_appended_orders_agree_with_the_lake_catalog(tiny: Lake, tmp_path: Path) -> None:
+    """An append draws with the lake's seed: a new order's category is its product's in the lake's catalog;
+    and the same lake gives the same files."""
+    lake, again = tmp_path / "lake", tmp_path / "again"
+    shutil.copytree(tiny.root, lake)
+    shutil.copytree(tiny.root, again)
+    batch = generate_orders_append(lake, fraction=0.05)
+    _assert_new_orders_match_the_catalog(lake, batch)
+    assert batch.paths and _hashes(again) != _hashes(lake)
+    generate_orders_append(again, fraction=0.05)
+    assert _hashes(again) == _hashes(lake)
+
+
+def test_appends_draw_with_the_scale_and_seed_the_lake_manifest_records(tmp_path: Path) -> None:
+    """No scale or seed is passed: on a lake of another scale and seed than tiny's (1,000 orders, seed 43) the
+    orders append is sized and numbered by that scale and agrees with that lake's catalog, and the inventory
+    append's events continue that lake's positions."""
+    scale = parse_scale("1000")
+    lake = tmp_path / "lake"
+    generate_lake(lake, scale, seed=43, show_progress=False)
+    stream_before = _stream_payloads(lake)
+
+    batch = generate_orders_append(lake, fraction=0.05)
+    assert batch.orders == round(scale.orders * 0.05) == 50
+    new_ids: set[int] = set()
+    for path in batch.paths:
+        if path.name == f"part-{APPEND_PART_BASE:04d}.ndjson":  # new orders (the other part: new versions)
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    order_id = json.loads(line).get("order_id")
+                except (ValueError, AttributeError):
+                    continue
+                if isinstance(order_id, int):
+                    new_ids.add(order_id)
+    # ids right after the lake's 1,000 orders (a tiny scale would have numbered them from 5,001)
+    assert len(new_ids) > batch.orders // 2 and new_ids <= set(range(scale.orders + 1, scale.orders + batch.orders + 1))
+    _assert_new_orders_match_the_catalog(lake, batch)
+
+    inventory = generate_inventory_append(lake, days=1)
+    last_seq: dict[tuple[Any, Any], int] = {}
+    for payload in stream_before:
+        key = (payload.get("warehouse_id"), payload.get("sku"))
+        last_seq[key] = max(last_seq.get(key, 0), payload["seq"])
+    events = _stream_payloads(lake, inventory.paths)
+    assert len(events) == inventory.events > 0
+    for event in events:  # drawn with another seed, the positions and their sequences would not be the lake's
+        key = (event["warehouse_id"], event["sku"])
+        assert key in last_seq and event["seq"] > last_seq[key], event
+
+
+def test_appends_need_the_scale_and_seed_in_the_lake_manifest(tiny: Lake, tmp_path: Path) -> None:
+    """A lake without a manifest, or whose manifest lacks the scale or the seed, gets a GenerateError naming
+    the manifest file, and nothing is written."""
+    lake = tmp_path / "lake"
+    shutil.copytree(tiny.root, lake)
+    manifest = lake / "_manifest" / "generation.json"
+    written = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.unlink()
+    broken: list[tuple[dict[str, Any] | None, str]] = [
+        (None, "cannot read the lake manifest"),
+        ({k: v for k, v in written.items() if k != "seed"}, "records no seed"),
+        ({k: v for k, v in written.items() if k not in ("scale", "seed")}, "records no scale and no seed"),
+        ({**written, "seed": "42"}, "not an integer"),
+        ({**written, "scale": {k: v for k, v in written["scale"].items() if k != "orders"}}, "no usable scale"),
+    ]
+    for content, says in broken:
+        if content is not None:
+            manifest.write_text(json.dumps(content), encoding="utf-8")
+        before = _hashes(lake)
+        with pytest.raises(GenerateError, match=re.escape(str(manifest))) as orders_error:
+            generate_orders_append(lake, fraction=0.05)
+        with pytest.raises(GenerateError, match=re.escape(str(manifest))) as inventory_error:
+            generate_inventory_append(lake, days=1)
+        assert says in str(orders_error.value) and says in str(inventory_error.value)
+        assert _hashes(lake) == before

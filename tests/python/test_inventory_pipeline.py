@@ -29,7 +29,6 @@ import pytest
 from tiny_warehouse import TinyWarehouse, clone_warehouse, run_warehouse
 from warehouse import cli
 from warehouse.checksums import TableChecksum, table_checksums
-from warehouse.generate import SCALES
 from warehouse.generate.inventory_append import generate_inventory_append
 
 pytestmark = pytest.mark.slow
@@ -492,16 +491,16 @@ def test_an_appended_day_of_events_moves_its_positions_and_equals_a_full_refresh
     base: Warehouse, tmp_path: Path
 ) -> None:
     """The bench's inventory append: a day of change events after the stream's last day, byte-identical for
-    the same lake and seed; the incremental build takes each event's position to its new state, and the
-    result equals a full refresh."""
+    the same lake (drawn with the scale and seed its manifest records); the incremental build takes each
+    event's position to its new state, and the result equals a full refresh."""
     copy = base.clone(tmp_path / "copy")
     last_day = max(p.name[3:] for p in (base.lake / STREAM).glob("dt=*"))
-    batch = generate_inventory_append(copy.lake, SCALES["tiny"], seed=42, days=1)
+    batch = generate_inventory_append(copy.lake, days=1)
     assert batch.events > 0 and batch.first_day.isoformat() > last_day
     again = tmp_path / "again"
     shutil.copytree(base.lake, again)
     assert [p.read_bytes() for p in batch.paths] == [
-        p.read_bytes() for p in generate_inventory_append(again, SCALES["tiny"], seed=42, days=1).paths
+        p.read_bytes() for p in generate_inventory_append(again, days=1).paths
     ]
 
     assert _build(copy.data_dir, *INCREMENTAL) == 0

@@ -173,8 +173,8 @@ def run(options: BenchOptions) -> Path:
             "7/7 append %.1f%% new orders and a day of inventory change events, incremental build",
             options.append_fraction * 100,
         )
-        batch = generate_orders_append(work_dir / "lake", scale, options.seed, options.append_fraction)
-        inventory_batch = generate_inventory_append(work_dir / "lake", scale, options.seed, days=1)
+        batch = generate_orders_append(work_dir / "lake", fraction=options.append_fraction)
+        inventory_batch = generate_inventory_append(work_dir / "lake", days=1)
         incremental = run_build(PROJECT_DIR, "incremental build", full_refresh=False, progress=options.progress)
         identical: bool | None = None
         refresh: BuildMeasure | None = None

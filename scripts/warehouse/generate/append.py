@@ -1,14 +1,18 @@
 """An append batch of online orders: new lake files after the lake's last arrival day (`warehouse bench`).
 
-`generate_orders_append(lake_root, scale, seed, fraction)` writes `fraction` x `scale.orders` new orders, with
-ids after every order already in the lake, placed on the days after the lake's newest `dt` folder (as many
+`generate_orders_append(lake_root, fraction=...)` writes `fraction` x `scale.orders` new orders, with ids after
+every order already in the lake, placed on the days after the lake's newest `dt` folder (as many
 days as the scale's average daily volume needs). They are drawn exactly like the base lake's orders (the
 same generator SQL, defects and dirty data included: late records, duplicates, second versions), and on top
 of them a new version (a later status) of some open orders of the lake's last 14 arrival days, arriving on the
 new days. So an append exercises what an incremental build must handle: new files only, late records and new
 versions of old orders.
 
-Deterministic: the same lake, scale, seed and fraction give the same files. Files are written as
+The scale and the seed are the lake's own, read from its manifest (`_manifest/generation.json`, written by
+`warehouse generate`), never passed in: an append drawn with another seed than the base lake's would not
+match the lake's customers and catalog.
+
+Deterministic: the same lake and fraction give the same files. Files are written as
 `part-<5000 + batch>` (batch = how many appends the lake already has), never over an existing file, and the
 manifest's `orders` entry is updated (files, raw_records, bytes, defects, `appended_orders`, `append_batches`),
 so the lake stays reconcilable.
@@ -20,8 +24,10 @@ import datetime as dt
 import json
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -68,16 +74,39 @@ def read_manifest(lake_root: Path) -> dict:
     path = lake_root / MANIFEST_PATH
     try:
         return dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         raise GenerateError(f"cannot read the lake manifest {path}: {exc}; generate the lake first") from exc
 
 
-def generate_orders_append(lake_root: Path, scale: Scale, seed: int, fraction: float = 0.01) -> AppendBatch:
-    """Append `fraction` x `scale.orders` new orders (and new versions of recent ones) to the lake."""
+def lake_generation(lake_root: Path, manifest: Mapping[str, Any]) -> tuple[Scale, int]:
+    """The scale and seed the lake was generated with, as its manifest (read by `read_manifest`) records them."""
+    path = lake_root / MANIFEST_PATH
+    missing = [key for key in ("scale", "seed") if key not in manifest]
+    if missing:
+        raise GenerateError(
+            f"the lake manifest {path} records no {' and no '.join(missing)}: an append draws with the lake's own "
+            "scale and seed; generate the lake again with `warehouse generate`"
+        )
+    seed = manifest["seed"]
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise GenerateError(f"the lake manifest {path} records the seed {seed!r}, not an integer")
+    try:
+        scale = Scale.from_json(manifest["scale"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise GenerateError(
+            f"the lake manifest {path} records no usable scale ({exc!r}): {manifest['scale']!r}"
+        ) from exc
+    return scale, seed
+
+
+def generate_orders_append(lake_root: Path, *, fraction: float = 0.01) -> AppendBatch:
+    """Append `fraction` x `scale.orders` new orders (and new versions of recent ones) to the lake, with the
+    scale and seed its manifest records."""
     if not 0 < fraction <= 1:
         raise GenerateError(f"append fraction must be in (0, 1], not {fraction}")
     lake_root = Path(lake_root)
     manifest = read_manifest(lake_root)
+    scale, seed = lake_generation(lake_root, manifest)
     entry = manifest["datasets"]["orders"]
     batch = int(entry.get("append_batches", 0))
     first_id = scale.orders + int(entry.get("appended_orders", 0))  # 0-based index of the first new order

@@ -1,14 +1,18 @@
 """An append batch of inventory change events: the stream's next day of micro-batches (`warehouse bench`).
 
-`generate_inventory_append(lake_root, scale, seed, days)` writes `days` days of change events (the base
-stream's average daily volume) after the newest `dt` folder of the stream, as micro-batch files shaped like
+`generate_inventory_append(lake_root, days=...)` writes `days` days of change events (the base stream's
+average daily volume) after the newest `dt` folder of the stream, as micro-batch files shaped like
 the base stream's (docs/streams.md). Each event changes a position of the base lake: an `update` (an
 `insert` when the position was closed by its last event) whose `seq` continues the position's sequence,
 so it is the position's new current state. Positions are drawn in proportion to how busy they are, as in
 the base stream. The events are clean: the base stream already carries every defect kind, and an append
 measures how much work an incremental build does for new data.
 
-Deterministic: the same lake, scale, seed and days give the same files. Batch files are numbered from
+The scale and the seed are the lake's own, read from its manifest (`_manifest/generation.json`, written by
+`warehouse generate`), never passed in: events drawn with another seed than the base lake's would not
+continue the lake's positions and their sequences.
+
+Deterministic: the same lake and days give the same files. Batch files are numbered from
 APPEND_BATCH_BASE + 10,000 x batch (batch = how many appends the stream already has), never over an
 existing file, and the manifest's `inventory_cdc` entry is updated (files, raw_records, bytes,
 `appended_events`, `append_batches`), so the stream stays reconcilable.
@@ -22,9 +26,8 @@ from pathlib import Path
 
 from warehouse import log
 from warehouse.generate import inventory_cdc, kinesis, lookups, reference, sql
-from warehouse.generate.append import read_manifest, write_manifest
+from warehouse.generate.append import lake_generation, read_manifest, write_manifest
 from warehouse.generate.errors import GenerateError
-from warehouse.generate.scales import Scale
 
 LOG = log.get("generate")
 
@@ -130,12 +133,14 @@ def _events_sql(inv: inventory_cdc.InventoryScale) -> str:
     """
 
 
-def generate_inventory_append(lake_root: Path, scale: Scale, seed: int, days: int = 1) -> InventoryAppend:
-    """Append `days` days of inventory change events to the lake's stream."""
+def generate_inventory_append(lake_root: Path, *, days: int = 1) -> InventoryAppend:
+    """Append `days` days of inventory change events to the lake's stream, with the scale and seed its
+    manifest records."""
     if days < 1:
         raise GenerateError(f"an inventory append covers at least one day, not {days}")
     lake_root = Path(lake_root)
     manifest = read_manifest(lake_root)
+    scale, seed = lake_generation(lake_root, manifest)
     entry = manifest["datasets"].get(inventory_cdc.STREAM)
     if entry is None:
         raise GenerateError(f"the lake at {lake_root} has no inventory change stream: generate it first")

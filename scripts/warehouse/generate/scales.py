@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -40,6 +41,24 @@ class Scale:
         data["start_date"] = self.start_date.isoformat()
         data["end_date"] = self.end_date.isoformat()
         return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Scale:
+        """The scale `to_json` wrote (a manifest's `scale`); KeyError, TypeError or ValueError if it is not one."""
+        if not isinstance(data, Mapping):
+            raise TypeError(f"a scale is a JSON object, not {type(data).__name__}")
+        counts = {
+            name: data[name] for name in ("orders", "store_sales", "customers", "products", "stores", "campaigns")
+        }
+        for name, value in counts.items():
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"scale {name} must be an integer, not {value!r}")
+        return cls(
+            name=str(data["name"]),
+            **counts,
+            start_date=dt.date.fromisoformat(data["start_date"]),
+            end_date=dt.date.fromisoformat(data["end_date"]),
+        )
 
 
 SCALES: dict[str, Scale] = {
