@@ -1,5 +1,5 @@
 """Governance lint: each rule on small synthetic manifests, then the real project's manifest, where removing
-any column description or any key test must fail the lint and name the model."""
+any column description, any key test or any macro description must fail the lint and name the resource."""
 
 from __future__ import annotations
 
@@ -323,6 +323,45 @@ def test_personal_data_columns_declare_their_pii_kind() -> None:
     }
 
 
+def macro(name: str, path: str, description: str, package: str = PROJECT) -> dict[str, Any]:
+    return {
+        "unique_id": f"macro.{package}.{name}",
+        "resource_type": "macro",
+        "package_name": package,
+        "name": name,
+        "original_file_path": path,
+        "description": description,
+        "arguments": [],
+    }
+
+
+def test_every_macro_of_the_project_is_documented() -> None:
+    """macro-documented: a macro of the project (macros/ or a generic test) without a description is reported
+    with the YAML file to describe it in; a package's macros (dbt's own) are not the project's business."""
+    manifest = manifest_of(STG, sources=(ORDERS,))
+    manifest["macros"] = {
+        node["unique_id"]: node
+        for node in (
+            macro("inline_cte", "macros/cross_database/inline_cte.sql", "Not materialized on DuckDB."),
+            macro("default__inline_cte", "macros/cross_database/inline_cte.sql", " "),
+            macro("test_volume_guard", "tests/generic/volume_guard.sql", ""),
+            macro("generate_schema_name", "macros/generate_schema_name.sql", ""),
+            macro("is_incremental", "macros/materializations/models/incremental/is_incremental.sql", "", "dbt"),
+        )
+    }
+    assert [v.render() for v in lint_manifest(manifest)] == [
+        "[macro-documented] macro default__inline_cte (macros/cross_database/inline_cte.sql): has no description: "
+        "describe it and its arguments in macros/cross_database/_cross_database__macros.yml",
+        "[macro-documented] macro generate_schema_name (macros/generate_schema_name.sql): has no description: "
+        "describe it and its arguments in a macros: property file beside it",
+        "[macro-documented] macro test_volume_guard (tests/generic/volume_guard.sql): has no description: "
+        "describe it and its arguments in tests/generic/_generic__tests.yml",
+    ]
+    for node in manifest["macros"].values():
+        node["description"] = node["description"].strip() or "Documented."
+    assert lint_manifest(manifest) == []
+
+
 def test_catalog_columns_missing_from_the_yaml_are_reported() -> None:
     catalog = {"nodes": {INT["unique_id"]: {"columns": {"ORDER_ID": {"name": "ORDER_ID"}, "extra": {"name": "extra"}}}}}
     violations = lint_manifest(manifest_of(INT), catalog, rules=["columns-documented"])
@@ -408,6 +447,29 @@ def test_removing_any_key_test_fails_and_names_the_model(real_manifest: dict[str
 
 
 @pytest.mark.slow
+def test_removing_any_macro_description_fails_and_names_the_macro(real_manifest: dict[str, Any]) -> None:
+    """The real manifest passes macro-documented; with any one of the project's macros (macros/ and
+    tests/generic/) undocumented in a copy, the lint fails and names that macro alone."""
+    assert lint_manifest(real_manifest, rules=["macro-documented"]) == []
+    # The rule reads only the macros: each case lints a copy holding just them, not the whole manifest.
+    manifest = copy.deepcopy({"metadata": real_manifest["metadata"], "macros": real_manifest["macros"]})
+    project = manifest["metadata"]["project_name"]
+    ours = sorted(key for key, node in manifest["macros"].items() if node["package_name"] == project)
+    for unique_id in ours:
+        node = manifest["macros"][unique_id]
+        saved, node["description"] = node["description"], ""
+        try:
+            found = lint_manifest(manifest, rules=["macro-documented"])
+        finally:
+            node["description"] = saved
+        assert [(v.rule, v.subject, v.path) for v in found] == [
+            ("macro-documented", f"macro {node['name']}", node["original_file_path"])
+        ], unique_id
+    paths = {manifest["macros"][unique_id]["original_file_path"].split("/")[0] for unique_id in ours}
+    assert len(ours) >= 150 and paths == {"macros", "tests"}  # every macro folder and the generic tests
+
+
+@pytest.mark.slow
 def test_every_rule_is_exercised_on_the_real_manifest(real_manifest: dict[str, Any]) -> None:
     """Breaking each rule once in a copy of the real manifest is caught, and the message names the resource."""
     manifest = copy.deepcopy(real_manifest)
@@ -438,6 +500,7 @@ def test_every_rule_is_exercised_on_the_real_manifest(real_manifest: dict[str, A
         "protect_relation" in hook["sql"] for hook in nodes["model.globalretail.dim_customer"]["config"]["post-hook"]
     )
     nodes["model.globalretail.dim_customer"]["config"]["post-hook"] = []
+    manifest["macros"]["macro.globalretail.inline_cte"]["description"] = ""
     found = rules_of(lint_manifest(manifest))
     assert found >= {
         ("import-cte-inlined", "model int_orders_deduplicated"),
@@ -452,6 +515,7 @@ def test_every_rule_is_exercised_on_the_real_manifest(real_manifest: dict[str, A
         ("owned", "model agg_daily_revenue"),
         ("pii-classified", "model dim_customer"),
         ("pii-masked", "model dim_customer"),
+        ("macro-documented", "macro inline_cte"),
     }
     assert {rule for rule, _ in found} | {"layer-folder", "columns-documented", "key-tested"} == set(RULES)
 
@@ -495,7 +559,8 @@ def test_lint_command_exits_1_and_names_rule_and_model(
 def test_lint_command_parses_the_project_and_catches_yaml_edits(
     tiny_warehouse: TinyWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """End to end: a column description and a key test deleted from the YAML fail `warehouse lint`."""
+    """End to end: a column description, a key test and a macro description deleted from the YAML fail
+    `warehouse lint`."""
     project = copy_project(tmp_path / "project")
     finance = project / "models" / "gold" / "finance" / "_finance__models.yml"
     text = finance.read_text(encoding="utf-8")
@@ -508,6 +573,12 @@ def test_lint_command_parses_the_project_and_catches_yaml_edits(
     key = text.index(channel_key, start)
     tests_line = text.index("        data_tests: [unique, not_null]\n", key)
     core.write_text(text[:tests_line] + text[tests_line + len("        data_tests: [unique, not_null]\n") :])
+    macros = project / "macros" / "access" / "_access__macros.yml"
+    text = macros.read_text(encoding="utf-8")
+    described = "  - name: reader_roles\n    description: The roles (lowercased, without `role:`) that a node's grants"
+    assert described in text
+    start = text.index(described) + len("  - name: reader_roles\n")
+    macros.write_text(text[:start] + text[text.index("\n", start) + 1 :], encoding="utf-8")
 
     for key_name, value in tiny_warehouse.env(project_dir=project).items():
         monkeypatch.setenv(key_name, value)
@@ -517,6 +588,7 @@ def test_lint_command_parses_the_project_and_catches_yaml_edits(
     assert code == 1, text
     assert "[columns-documented] model agg_daily_revenue" in text and "column units_sold has no description" in text
     assert "[key-tested] model dim_channel" in text
+    assert "[macro-documented] macro reader_roles (macros/access/protect_relation.sql)" in text
 
 
 def test_personal_data_readable_by_a_masked_role_must_be_masked() -> None:

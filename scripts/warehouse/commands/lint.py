@@ -29,8 +29,8 @@ def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "lint",
         help="check the project's conventions on dbt's manifest (naming, layers, docs, key tests, freshness)",
-        description="Parse the dbt project (unless --manifest is given) and check every model, snapshot, seed "
-        "and source against the conventions: " + ", ".join(RULES) + ". Each finding names the rule and the "
+        description="Parse the dbt project (unless --manifest is given) and check every model, snapshot, seed, "
+        "source and macro against the conventions: " + ", ".join(RULES) + ". Each finding names the rule and the "
         "resource. Exits 1 when any rule is broken.",
     )
     parser.add_argument("--manifest", type=Path, default=None, help="lint this manifest.json (no parse)")

@@ -1,6 +1,7 @@
 """The project as the governance rules see it: resources read from dbt's `manifest.json` (and `catalog.json`).
 
-Only the root project's resources are read (never a package's). A model's layer is its first folder under
+Only the root project's resources are read (never a package's): its nodes, sources, exposures, metrics,
+semantic models, groups and macros (generic tests included). A model's layer is its first folder under
 `models/` (bronze, silver, gold); snapshots, seeds and sources are their own kinds.
 """
 
@@ -87,6 +88,7 @@ class Project:
     metrics: tuple[Json, ...]
     catalog_columns: dict[str, tuple[str, ...]] | None  # unique_id -> column names, when a catalog is given
     semantic_models: tuple[Json, ...] = ()
+    macros: tuple[Json, ...] = ()  # the project's macros (macros/ and tests/generic/), as in manifest.json
     groups: dict[str, Json] = field(default_factory=dict)  # group name -> its owner (name, email)
     # Roles that read personal data in clear (dbt_project.yml's access_clear_pii_roles).
     clear_pii_roles: frozenset[str] = field(default_factory=lambda: access_settings()[0])
@@ -233,6 +235,7 @@ def load_project(manifest: Json, catalog: Json | None = None) -> Project:
         metrics=tuple(node for node in (manifest.get("metrics") or {}).values() if ours(node)),
         catalog_columns=_catalog_columns(catalog) if catalog is not None else None,
         semantic_models=tuple(node for node in (manifest.get("semantic_models") or {}).values() if ours(node)),
+        macros=tuple(node for node in (manifest.get("macros") or {}).values() if ours(node)),
         groups={
             str(group["name"]): dict(group.get("owner") or {})
             for group in (manifest.get("groups") or {}).values()

@@ -26,6 +26,8 @@
   the masking policy of each such column for each such role on Redshift (a view cannot carry one).
 - distinct-dimensions: two semantic-layer dimensions that compute different things (another model or
   expression) do not share a description: an analyst choosing between them must be told how they differ.
+- macro-documented: every macro of the project (macros/ and the generic tests of tests/generic/) has a
+  description, given in the `macros:` property file of its folder (macro_yaml_path).
 """
 
 from __future__ import annotations
@@ -320,6 +322,29 @@ def check_distinct_dimensions(project: Project) -> Iterator[Violation]:
                 )
 
 
+def macro_yaml_path(path: str) -> str:
+    """The property file that documents the macros of `path`: `macros/<folder>/_<folder>__macros.yml`, or
+    `tests/generic/_generic__tests.yml` for a generic test (docs/conventions.md, "YAML")."""
+    parts = path.split("/")
+    if len(parts) == 3 and parts[0] == "macros":
+        return f"macros/{parts[1]}/_{parts[1]}__macros.yml"
+    if parts[:2] == ["tests", "generic"]:
+        return "tests/generic/_generic__tests.yml"
+    return "a macros: property file beside it"
+
+
+def check_macro_documented(project: Project) -> Iterator[Violation]:
+    for macro in project.macros:
+        if not str(macro.get("description") or "").strip():
+            path = str(macro.get("original_file_path") or "")
+            yield Violation(
+                "macro-documented",
+                f"macro {macro.get('name')}",
+                path,
+                f"has no description: describe it and its arguments in {macro_yaml_path(path)}",
+            )
+
+
 IMPORT_CTE = re.compile(
     r"(?m)^\s*(?P<name>\w+)\s+as\s+(?P<inlined>\{\{\s*inline_cte\(\)\s*\}\}\s*)?"
     r"\(\s*select\s+\*\s+from\s+\{\{\s*(?:ref\(|source\(|this\b)[^}]*\}\}\s*\)",
@@ -387,6 +412,7 @@ RULES: dict[str, Rule] = {
     "pii-masked": check_pii_masked,
     "distinct-dimensions": check_distinct_dimensions,
     "import-cte-inlined": check_import_cte_inlined,
+    "macro-documented": check_macro_documented,
 }
 
 
