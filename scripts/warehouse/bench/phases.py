@@ -134,7 +134,7 @@ def run(options: BenchOptions) -> Path:
     generation_seconds = prepare_lake(options, work_dir)
     database.unlink(missing_ok=True)
     with bench_environment(work_dir):
-        analyses = compile_analyses(PROJECT_DIR, work_dir / "target", "path:analyses/bench", queries.PLACEHOLDERS)
+        analyses = compile_analyses(PROJECT_DIR, work_dir / "target", "path:analyses/bench", queries.COMPILE_VARS)
         database.unlink(missing_ok=True)  # compile opened it; the build starts from an empty warehouse
 
         logger.info("1/7 raw scan floors: every raw dataset of the lake once, and the orders alone")
@@ -166,7 +166,7 @@ def run(options: BenchOptions) -> Path:
         export = queries.run_export(database, work_dir / "exports" / "daily_revenue", options.repeat)
 
         logger.info("6/7 executive YoY (INV-EXECUTIVE-YOY)")
-        executive = queries.run_executive(database, options.repeat)
+        executive = queries.run_executive(database, analyses, options.repeat)
         logger.info("executive: %s", executive.note)
 
         logger.info(

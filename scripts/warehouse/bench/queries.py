@@ -1,7 +1,8 @@
 """The benchmark's queries on DuckDB: raw-scan floor, Spectrum vs native windows, export, executive YoY.
 
-The raw and native window queries and the scan floor are dbt analyses (analyses/bench/*.sql), compiled once
-with placeholder variables that are replaced here for each window.
+The raw and native window queries, the scan floors and the executive YoY queries are dbt analyses
+(analyses/bench/*.sql), compiled once with COMPILE_VARS; the windows' placeholder values are replaced here for
+each window.
 """
 
 from __future__ import annotations
@@ -324,70 +325,12 @@ def run_export(database: Path, destination: Path, repeat: int) -> Export:
 EXECUTIVE_GOLD = "fct_inventory_monthly_snapshot"
 EXECUTIVE_HISTORY = "int_inventory_movements_history"
 EXECUTIVE_TREND_MONTHS = 36
+# The two sides (analyses/bench/executive_yoy_from_*.sql): from the gold snapshot, and recomputed from the
+# movement history as an analyst would without it.
+EXECUTIVE_ANALYSES = ("executive_yoy_from_gold", "executive_yoy_from_history")
 
-EXECUTIVE_FROM_GOLD_SQL = f"""
-select month_start_date, category, sum(inventory_value) as inventory_value,
-    sum(prior_year_inventory_value) as prior_year_inventory_value
-from gold.{EXECUTIVE_GOLD}
-where month_start_date >= (select max(month_start_date) from gold.{EXECUTIVE_GOLD})
-    - interval {EXECUTIVE_TREND_MONTHS - 1} month
-group by all
-order by all
-"""
-
-# From the history, as an analyst would write it without the gold snapshot: each position's state at the end
-# of each month it changed (its last movement that month), held until the month it next changes, summed per
-# month and category. A range join of states to months feeds a small aggregate, so it streams; joining every
-# movement to every later month end (48 x 30M rows into 144M groups) spilled past 30 GB of disk at `full`.
-EXECUTIVE_FROM_HISTORY_SQL = f"""
-with history as (
-    select warehouse_id, sku, change_sequence, inventory_value, is_delete, occurred_at
-    from silver.{EXECUTIVE_HISTORY}
-),
-months as (
-    select distinct date_trunc('month', occurred_at)::date as month_start_date from history
-),
-wanted as (
-    select month_start_date from months order by month_start_date desc limit {EXECUTIVE_TREND_MONTHS + 12}
-),
-month_end_states as (
-    select
-        warehouse_id,
-        sku,
-        date_trunc('month', occurred_at)::date as changed_month,
-        arg_max(case when is_delete then 0 else inventory_value end, (occurred_at, change_sequence))
-            as inventory_value
-    from history
-    group by all
-),
-held as (
-    select
-        *,
-        lead(changed_month, 1, date '9999-12-01') over (
-            partition by warehouse_id, sku order by changed_month
-        ) as next_changed_month
-    from month_end_states
-),
-by_category as (
-    select wanted.month_start_date, coalesce(products.category, 'Unknown') as category,
-        sum(held.inventory_value) as inventory_value
-    from wanted
-    inner join held
-        on held.changed_month <= wanted.month_start_date
-        and wanted.month_start_date < held.next_changed_month
-    left join gold.dim_product as products on products.sku = held.sku
-    group by all
-)
-select current.month_start_date, current.category, current.inventory_value,
-    prior.inventory_value as prior_year_inventory_value
-from by_category as current
-left join by_category as prior
-    on prior.category = current.category
-    and prior.month_start_date = current.month_start_date - interval 12 month
-where current.month_start_date >= (select max(month_start_date) from wanted)
-    - interval {EXECUTIVE_TREND_MONTHS - 1} month
-order by all
-"""
+# The vars the bench analyses are compiled with: the windows' placeholders and the executive trend's months.
+COMPILE_VARS: dict[str, str] = {**PLACEHOLDERS, "bench_executive_months": str(EXECUTIVE_TREND_MONTHS)}
 
 
 @dataclass(frozen=True)
@@ -417,8 +360,9 @@ class Executive:
         }
 
 
-def run_executive(database: Path, repeat: int) -> Executive:
-    """Both sides, when the inventory models exist; otherwise a "not available" entry saying what is missing."""
+def run_executive(database: Path, analyses: dict[str, str], repeat: int) -> Executive:
+    """Both sides (the compiled EXECUTIVE_ANALYSES), when the inventory models exist; otherwise a "not available"
+    entry saying what is missing."""
     con = connect(database)
     try:
         found = {
@@ -438,11 +382,11 @@ def run_executive(database: Path, repeat: int) -> Executive:
     if missing:
         return Executive(False, f"not available: {', '.join(missing)} not built (the inventory domain)")
     try:
-        gold_timing, gold_row = run_query(
-            database, f"select count(*), sum(inventory_value) from ({EXECUTIVE_FROM_GOLD_SQL})", repeat
-        )
+        gold_sql, history_sql = (strip_comments(analyses[name]) for name in EXECUTIVE_ANALYSES)
+        # Each side's answer summarised in one row (its rows, and their total value), so they can be compared.
+        gold_timing, gold_row = run_query(database, f"select count(*), sum(inventory_value) from ({gold_sql})", repeat)
         history_timing, history_row = run_query(
-            database, f"select count(*), sum(inventory_value) from ({EXECUTIVE_FROM_HISTORY_SQL})", max(1, repeat)
+            database, f"select count(*), sum(inventory_value) from ({history_sql})", max(1, repeat)
         )
     except duckdb.Error as exc:
         return Executive(False, f"not available: the query failed ({str(exc).splitlines()[0]})")

@@ -57,80 +57,14 @@ def last_stream_day(lake_root: Path) -> dt.date:
 
 def _events_sql(inv: inventory_cdc.InventoryScale) -> str:
     """The append's Kinesis records (needs `inventory_positions`, `products` and the `append_events` keys)."""
-    closing = inventory_cdc.FINAL_DELETE_RATE
-    return f"""
-        with picked as (
-            -- each event changes a position drawn in proportion to its share of the base stream's events
-            select a.e, a.i, a.occurred_at, p.*
-            from append_events as a
-            asof join (select * from inventory_positions where n_events > 0) as p
-                on floor(rnd(a.i, 'ia_position') * {inv.events})::bigint >= p.first_i
-        ),
-        sequenced as (
-            select
-                *,
-                row_number() over (partition by k order by occurred_at, i) as position_event
-            from picked
-        ),
-        changed as (
-            select
-                *,
-                -- the base's events of a position have seq 1..n_events; earlier appends added at most
-                -- $appended more, so this append's events come after all of them
-                n_events + $appended + position_event as seq,
-                case
-                    when $batch = 0 and position_event = 1 and n_events >= 2 and u_close < {closing!r}
-                        then 'insert'  -- the position was closed by its last event: it opens again
-                    else 'update'
-                end as op
-            from sequenced
-        ),
-        valued as (
-            select
-                s.*,
-                p.sku,
-                round(s.base_quantity * (0.6 + 0.8 * rnd(s.i, 'ia_qty')))::bigint as quantity_on_hand,
-                round(p.unit_cost * (0.97 + 0.06 * rnd(s.i, 'ia_cost')), 2)::decimal(12, 2) as unit_cost,
-                s.occurred_at + to_milliseconds(200 + floor(4800 * rnd(s.i, 'ia_delay'))::bigint) as arrived_at,
-                s.warehouse_id::varchar || '|' || p.sku as partition_key
-            from changed as s
-            join products as p using (product_id)
-        ),
-        payloads as (
-            select
-                *,
-                to_json(struct_pack(
-                    event_id := 'IC' || lpad(i::varchar, 12, '0'),
-                    op := op,
-                    warehouse_id := warehouse_id,
-                    sku := sku,
-                    seq := seq,
-                    movement_type := case
-                        when op = 'insert' then 'receipt'
-                        when rnd(i, 'ia_move') < 0.6 then 'shipment'
-                        when rnd(i, 'ia_move') < 0.9 then 'receipt'
-                        else 'adjustment'
-                    end,
-                    quantity_on_hand := quantity_on_hand,
-                    unit_cost := unit_cost,
-                    occurred_at := iso_ts(occurred_at)
-                ))::varchar as data
-            from valued
-        ),
-        batched as (
-            select
-                *,
-                time_bucket(interval '{inv.batch_hours} hours', arrived_at, $day0::timestamp) as batch_start,
-                {kinesis.shard_id_sql("partition_key", inventory_cdc.SHARDS)} as shard_id
-            from payloads
-        )
-        select
-            cast(batch_start as date) as dt,
-            epoch_ms(batch_start) as batch_ms,
-            {kinesis.record_sql("arrived_at", "partition_key", "shard_id", "i * 2", "data")} as line
-        from batched
-        order by batch_start, shard_id, arrived_at, i
-    """
+    return sql.render(
+        "inventory_append_events",
+        events=inv.events,
+        closing=inventory_cdc.FINAL_DELETE_RATE,
+        batch_hours=inv.batch_hours,
+        shard_id=kinesis.shard_id_sql("partition_key", inventory_cdc.SHARDS),
+        record=kinesis.record_sql("arrived_at", "partition_key", "shard_id", "i * 2", "data"),
+    )
 
 
 def generate_inventory_append(lake_root: Path, *, days: int = 1) -> InventoryAppend:

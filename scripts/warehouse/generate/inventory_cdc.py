@@ -31,7 +31,7 @@ import numpy as np
 from warehouse.generate import defects, kinesis
 from warehouse.generate.lake_manifest import DatasetManifest
 from warehouse.generate.scales import Scale
-from warehouse.generate.sql import UNKNOWN_ID_BASE, choice, permutation_multiplier
+from warehouse.generate.sql import UNKNOWN_ID_BASE, choice, permutation_multiplier, render
 from warehouse.generate.warehouses import warehouse_count
 
 STREAM = "inventory_cdc"
@@ -108,207 +108,57 @@ def stream_dir(lake_root: Path) -> Path:
     return lake_root / "stream" / STREAM
 
 
-def _month_factor_sql(ts: str) -> str:
-    branches = " ".join(f"when {m + 1} then {f!r}" for m, f in enumerate(MONTH_FACTORS))
-    return f"(case month({ts}) {branches} end)"
-
-
 def position_sql(inv: InventoryScale) -> str:
     """The `inventory_positions` table: per position k its warehouse and product, its events' share of the
     stream (first_i, n_events), when it opens, its base quantity and whether it closes (u_close)."""
     pairs = inv.warehouses * inv.skus
-    m_pair = permutation_multiplier(pairs)
-    n = inv.events
-    span = inv.seconds
-    return f"""
-        create or replace temp table inventory_positions as
-        with drawn as (
-            select
-                k,
-                (k * {m_pair}) % {pairs} as pair,
-                round(1e6 * (0.25 + 1.5 * rnd(k, 'ic_weight')))::hugeint as weight
-            from range({inv.positions}) as t(k)
-        ),
-        cumulative as (
-            select *, sum(weight) over (order by k) as cum_weight, sum(weight) over () as total_weight
-            from drawn
-        )
-        select
-            k,
-            pair % {inv.warehouses} + 1 as warehouse_id,
-            pair // {inv.warehouses} + 1 as product_id,
-            ({n}::hugeint * (cum_weight - weight) // total_weight)::bigint as first_i,
-            ({n}::hugeint * cum_weight // total_weight)::bigint - first_i as n_events,
-            case when rnd(k, 'ic_new') < {NEW_POSITION_RATE} then floor(rnd(k, 'ic_open') * 0.8 * {span})::bigint
-                else 0 end as open_offset,
-            20 + floor(480 * pow(rnd(k, 'ic_base'), 2))::bigint as base_quantity,
-            rnd(k, 'ic_close') as u_close
-        from cumulative
-    """
+    return render(
+        "inventory_positions",
+        pairs=pairs,
+        pair_multiplier=permutation_multiplier(pairs),
+        positions=inv.positions,
+        warehouses=inv.warehouses,
+        events=inv.events,
+        new_position_rate=NEW_POSITION_RATE,
+        span_seconds=inv.seconds,
+    )
 
 
 def _build_sql(inv: InventoryScale) -> list[str]:
-    n = inv.events
-    span = inv.seconds
-    start = f"timestamp '{inv.start_date} 00:00:00'"
-    years = f"(epoch(occurred_at - {start}) / 31557600.0)"
-    up = choice("rnd(i, 'ic_move')", [("'receipt'", 75), ("'transfer'", 20), ("'adjustment'", 5)])
-    down = choice("rnd(i, 'ic_move')", [("'shipment'", 80), ("'transfer'", 15), ("'adjustment'", 5)])
-    closed = choice("rnd(i, 'ic_move')", [("'adjustment'", 50), ("'transfer'", 50)])
     # The snapshot that opens the established positions carries the stock of the months before the history,
     # not the first month's: positions change every few months, so a month-end state is a few months old.
     before = [MONTH_FACTORS[(inv.start_date.month - 1 - k) % 12] for k in (1, 2, 3)]
-    season = f"(case when is_snapshot then {sum(before) / 3:.4f} else {_month_factor_sql('occurred_at')} end)"
-    missing = defects.field_sql("i", "ic_missing", MISSING_FIELDS)
-    wrong = defects.field_sql("i", "ic_wrong", WRONG_TYPE_FIELDS)
-    reopen_low, reopen_high = FINAL_DELETE_RATE, FINAL_DELETE_RATE + REOPEN_RATE
-    keys = position_sql(inv)
-    events = f"""
-        create or replace temp table inventory_events as
-        with expanded as (
-            select p.*, unnest(range(p.n_events)) as j
-            from inventory_positions as p
-            where p.n_events > 0
-        ),
-        timed as (
-            select
-                e.k, e.first_i + e.j as i, e.j, e.n_events, e.warehouse_id, e.product_id, e.base_quantity,
-                e.j = 0 and e.open_offset = 0 as is_snapshot,
-                {start} + to_seconds(e.open_offset + floor(
-                    (e.j + rnd(e.first_i + e.j, 'ic_time') * (case when e.j = 0 then 0.05 else 1 end))
-                    / e.n_events * ({span} - e.open_offset))::bigint
-                ) as occurred_at,
-                case
-                    when e.j = 0 then 'insert'
-                    when e.u_close < {reopen_low!r} and e.j = e.n_events - 1 then 'delete'
-                    when e.u_close < {reopen_high!r} and e.n_events >= 4 and e.j = e.n_events // 2 then 'delete'
-                    when e.u_close < {reopen_high!r} and e.n_events >= 4 and e.j = e.n_events // 2 + 1
-                        then 'insert'
-                    else 'update'
-                end as op,
-                pr.sku,
-                pr.unit_cost as catalog_cost
-            from expanded as e
-            join products as pr using (product_id)
-        ),
-        valued as (
-            select
-                *,
-                case
-                    when op = 'delete' then 0
-                    when rnd(i, 'ic_stockout') < 0.03 then 0
-                    else round(base_quantity * {season} * (1 + {QUANTITY_GROWTH} * {years})
-                        * (0.6 + 0.8 * rnd(i, 'ic_qty')))::bigint
-                end as quantity_on_hand,
-                round(catalog_cost * (1 + {COST_INFLATION} * {years}) * (0.97 + 0.06 * rnd(i, 'ic_cost')), 2)
-                    ::decimal(12, 2) as unit_cost,
-                {defects.defect_sql("i", "rnd(i, 'ic_defect')", n, RATES)} as drawn_defect
-            from timed
-        ),
-        moved as (
-            select
-                *,
-                lag(quantity_on_hand) over (partition by k order by j) as previous_quantity,
-                lead(occurred_at) over (partition by k order by j) as next_occurred_at
-            from valued
-        )
-        select
-            *,
-            case
-                when op = 'insert' then 'receipt'
-                when op = 'delete' then {closed}
-                when quantity_on_hand > previous_quantity then {up}
-                when quantity_on_hand < previous_quantity then {down}
-                else 'adjustment'
-            end as movement_type,
-            case when drawn_defect = 'out_of_order' and next_occurred_at is null then 'late' else drawn_defect end
-                as defect,
-            case when drawn_defect = 'missing_field' then {missing} end as missing_field,
-            case when drawn_defect = 'wrong_type' then {wrong} end as wrong_field,
-            drawn_defect = 'unknown_fk' and rnd(i, 'ic_fk') < 0.5 as unknown_sku
-        from moved
-    """
-    return [keys, events]
+    events = render(
+        "inventory_events",
+        start_date=inv.start_date,
+        span_seconds=inv.seconds,
+        reopen_low=FINAL_DELETE_RATE,
+        reopen_high=FINAL_DELETE_RATE + REOPEN_RATE,
+        snapshot_factor=f"{sum(before) / 3:.4f}",
+        month_factors=MONTH_FACTORS,
+        quantity_growth=QUANTITY_GROWTH,
+        cost_inflation=COST_INFLATION,
+        defect=defects.defect_sql("i", "rnd(i, 'ic_defect')", inv.events, RATES),
+        up_movement=choice("rnd(i, 'ic_move')", [("'receipt'", 75), ("'transfer'", 20), ("'adjustment'", 5)]),
+        down_movement=choice("rnd(i, 'ic_move')", [("'shipment'", 80), ("'transfer'", 15), ("'adjustment'", 5)]),
+        closed_movement=choice("rnd(i, 'ic_move')", [("'adjustment'", 50), ("'transfer'", 50)]),
+        missing_field=defects.field_sql("i", "ic_missing", MISSING_FIELDS),
+        wrong_field=defects.field_sql("i", "ic_wrong", WRONG_TYPE_FIELDS),
+    )
+    return [position_sql(inv), events]
 
 
 def _records_sql(inv: InventoryScale) -> str:
-    late_lo, late_hi = LATE_DAYS
-    return f"""
-        with payloads as (
-            select
-                *,
-                case defect
-                    when 'late' then occurred_at + to_days(rint(i, 'ic_late', {late_lo}, {late_hi})::integer)
-                        + to_seconds(rint(i, 'ic_late_s', 0, 86399))
-                    when 'out_of_order' then next_occurred_at + to_seconds(rint(i, 'ic_ooo', 60, 3600))
-                    else occurred_at + to_milliseconds(200 + floor(4800 * rnd(i, 'ic_delay'))::bigint)
-                end as arrived_at,
-                warehouse_id::varchar || '|' || sku as partition_key,
-                to_json(struct_pack(
-                    event_id := case when missing_field = 'event_id' then null
-                        else 'IC' || lpad(i::varchar, 12, '0') end,
-                    op := case when missing_field = 'op' then null else op end,
-                    warehouse_id := case
-                        when missing_field = 'warehouse_id' then null
-                        when defect = 'unknown_fk' and not unknown_sku then {UNKNOWN_ID_BASE} + i
-                        else warehouse_id end,
-                    sku := case
-                        when missing_field = 'sku' then null
-                        when unknown_sku then 'ZZ-' || lpad(i::varchar, 9, '0')
-                        else sku end,
-                    seq := case when missing_field = 'seq' then null else j + 1 end,
-                    movement_type := case when missing_field = 'movement_type' then null else movement_type end,
-                    quantity_on_hand := case
-                        when missing_field = 'quantity_on_hand' then null::json
-                        when wrong_field = 'quantity_on_hand' then '"n/a"'::json
-                        when defect = 'negative_quantity' then (-rint(i, 'ic_neg', 1, 5))::varchar::json
-                        else quantity_on_hand::varchar::json end,
-                    unit_cost := case
-                        when missing_field = 'unit_cost' then null::json
-                        when wrong_field = 'unit_cost' then ('"' || replace(unit_cost::varchar, '.', ',') || '"')::json
-                        else unit_cost::varchar::json end,
-                    occurred_at := case
-                        when missing_field = 'occurred_at' then null
-                        when wrong_field = 'occurred_at' then wrong_ts(occurred_at)
-                        else iso_ts(occurred_at) end
-                ))::varchar as payload
-            from inventory_events
-        ),
-        ordered as (
-            select
-                *,
-                min(arrived_at) over (
-                    partition by k order by j rows between 1 following and unbounded following
-                ) < arrived_at as is_out_of_order
-            from payloads
-        ),
-        delivered as (
-            select i, 0 as copy, arrived_at, defect, is_out_of_order,
-                case when defect = 'malformed' then left(payload, length(payload) // 2) else payload end as data,
-                partition_key
-            from ordered
-            union all
-            select i, 1 as copy, arrived_at + to_seconds(rint(i, 'ic_redeliver', 60, 36 * 3600)),
-                'redelivery' as defect, false as is_out_of_order, payload as data, partition_key
-            from ordered
-            where defect = 'duplicate'
-        ),
-        batched as (
-            select
-                *,
-                time_bucket(interval '{inv.batch_hours} hours', arrived_at) as batch_start,
-                {kinesis.shard_id_sql("partition_key", SHARDS)} as shard_id
-            from delivered
-        )
-        select
-            cast(batch_start as date) as dt,
-            epoch_ms(batch_start) as batch_ms,
-            defect,
-            is_out_of_order,
-            {kinesis.record_sql("arrived_at", "partition_key", "shard_id", "i * 2 + copy", "data")} as line
-        from batched
-        order by batch_start, shard_id, arrived_at, i, copy
-    """
+    late_min, late_max = LATE_DAYS
+    return render(
+        "inventory_records",
+        late_min=late_min,
+        late_max=late_max,
+        unknown_id_base=UNKNOWN_ID_BASE,
+        batch_hours=inv.batch_hours,
+        shard_id=kinesis.shard_id_sql("partition_key", SHARDS),
+        record=kinesis.record_sql("arrived_at", "partition_key", "shard_id", "i * 2 + copy", "data"),
+    )
 
 
 @dataclass(frozen=True)
@@ -376,7 +226,7 @@ def _write_chunked(
     if folder.exists():
         shutil.rmtree(folder)
     # Inserted in the stream's order (preserve_insertion_order): rowid is the position in the stream.
-    con.execute(f"create or replace temp table stream_lines as {_records_sql(inv)}")
+    con.execute(render("inventory_stream_lines", records_sql=_records_sql(inv)))
     sizes = con.execute("select batch_ms, count(*) from stream_lines group by batch_ms order by batch_ms").fetchall()
     chunks: list[tuple[int, int, int]] = []  # (number of the first batch, first batch_ms, last batch_ms)
     first, rows = 0, 0
@@ -390,14 +240,7 @@ def _write_chunked(
     files = written = records = late = 0
     kinds: Counter[str] = Counter()
     for first_number, low, high in chunks:
-        columns = con.execute(
-            """
-            select dt, batch_ms, defect, is_out_of_order, line from stream_lines
-            where batch_ms between ? and ?
-            order by rowid
-            """,
-            [low, high],
-        ).fetchnumpy()
+        columns = con.execute(render("inventory_stream_chunk"), [low, high]).fetchnumpy()
         chunk = StreamRecords.from_columns(inv, columns)
         for arrival, batch_ms, number, lines in chunk.batches():
             files += 1

@@ -1,4 +1,4 @@
-"""The DuckDB connection the generator works in, and the SQL helpers every dataset uses.
+"""The DuckDB connection the generator works in, the SQL helpers every dataset uses, and its SQL templates.
 
 Randomness is a pure function of (key, seed, salt): `rnd(k, salt)` hashes the key XOR-ed with a constant
 derived from (seed, salt) and scales the hash to [0, 1). DuckDB is pinned, so the same key, seed and salt give
@@ -7,6 +7,13 @@ the same number on every machine, and rows can be generated in any order or chun
 Why not `hash(k, seed, salt)`: DuckDB combines the hashes of its arguments cheaply, so draws with different
 salts for the same key come out strongly correlated (r = 0.6). Mixing the salt into the key before the one
 hash makes them independent (|r| < 0.002 over a million keys).
+
+The datasets' statements are Jinja templates, `sql/<name>.sql` next to this module (linted by sqlfluff: the
+`sqlfluff-generator` hook), rendered by `render(name, **params)`: Python passes numbers, dates, lists and the
+expressions the helpers build from their tables of weights and fields (`choice` below, `defects.defect_sql`,
+`kinesis.record_sql`). A parameter the template names but the call does not pass fails (StrictUndefined).
+`{{ param('chunk') }}` writes the DuckDB prepared-statement parameter `$chunk`, bound when the statement runs:
+sqlfluff cannot lex `$chunk`, so its configuration (sql/.sqlfluff) renders the call as a plain name.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
+import jinja2
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # The "wrong type" timestamp: day-first, no seconds, no zone (`31/12/2024 10:00`).
@@ -61,6 +69,24 @@ def connect(seed: int) -> duckdb.DuckDBPyConnection:
         "case when p >= 10 then floor(p) + 0.99 else greatest(floor(p * 10) / 10 + 0.09, 0.99) end"
     )
     return con
+
+
+def _param(name: str) -> str:
+    """A DuckDB prepared-statement parameter (`$name`), bound when the statement runs."""
+    return f"${name}"
+
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).with_name("sql")),
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,
+)
+_TEMPLATES.globals["param"] = _param
+
+
+def render(name: str, **params: object) -> str:
+    """The statement of `sql/<name>.sql` with `params` filled in."""
+    return _TEMPLATES.get_template(f"{name}.sql").render(**params)
 
 
 def literal(value: str) -> str:

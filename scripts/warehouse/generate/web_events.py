@@ -22,7 +22,7 @@ import numpy as np
 from warehouse.generate import days, defects, kinesis
 from warehouse.generate.lake_manifest import DatasetManifest
 from warehouse.generate.scales import Scale
-from warehouse.generate.sql import UNKNOWN_ID_BASE, choice, permutation_multiplier
+from warehouse.generate.sql import UNKNOWN_ID_BASE, choice, permutation_multiplier, render
 
 STREAM = "web_events"
 EVENTS_PER_ORDER = 0.2
@@ -45,88 +45,27 @@ def event_count(scale: Scale) -> int:
 
 
 def _events_sql(scale: Scale, n_events: int) -> str:
-    n_cust, n_prod = scale.customers, scale.products
-    m_cust = permutation_multiplier(n_cust)
-    span_seconds = scale.days * 86400
     event_type = choice(
         "rnd(i, 'w_type')",
         [("'page_view'", 50), ("'product_view'", 30), ("'add_to_cart'", 10), ("'checkout'", 5), ("'purchase'", 5)],
     )
     device = choice("rnd(i, 'w_device')", [("'mobile'", 55), ("'desktop'", 38), ("'tablet'", 7)])
-    return f"""
-        with base as (
-            select
-                i,
-                timestamp '{scale.start_date} 00:00:00'
-                    + to_seconds(floor(rnd(i, 'w_time') * {span_seconds})::bigint) as occurred_at,
-                {defects.defect_sql("i", "rnd(i, 'w_defect')", n_events, RATES)} as defect,
-                {event_type} as event_type,
-                {device} as device,
-                'S' || lpad((i // 7)::varchar, 10, '0') as session_id,
-                case when rnd(i // 7, 'w_anon') < 0.4 then null
-                    else (floor({n_cust} * rnd(i // 7, 'w_cust'))::bigint * {m_cust}) % {n_cust} + 1
-                end as customer_id,
-                floor({n_prod} * pow(rnd(i, 'w_prod'), 3))::bigint + 1 as known_product_id
-            from range({n_events}) as t(i)
-        ),
-        payloads as (
-            select
-                *,
-                case
-                    when event_type = 'page_view' then null
-                    when defect = 'unknown_fk' then {UNKNOWN_ID_BASE} + i
-                    else known_product_id
-                end as product_id,
-                occurred_at + to_seconds(floor(rnd(i, 'w_delay') * 5)::bigint) as arrived_at
-            from base
-        ),
-        texts as (
-            select
-                *,
-                to_json(struct_pack(
-                    event_id := case when defect = 'missing_field' then null
-                        else 'E' || lpad(i::varchar, 12, '0') end,
-                    event_type := event_type,
-                    session_id := session_id,
-                    customer_id := customer_id,
-                    product_id := product_id,
-                    device := device,
-                    page := case event_type
-                        when 'page_view' then '/'
-                        when 'checkout' then '/checkout'
-                        when 'purchase' then '/checkout/done'
-                        else '/p/' || coalesce(product_id, 0)::varchar end,
-                    occurred_at := strftime(occurred_at, '%Y-%m-%dT%H:%M:%SZ')
-                ))::varchar as payload
-            from payloads
-        ),
-        delivered as (
-            select i, 0 as copy, arrived_at, defect,
-                case when defect = 'malformed' then left(payload, length(payload) // 2) else payload end
-                    as data,
-                session_id
-            from texts
-            union all
-            select i, 1 as copy, arrived_at + to_seconds(rint(i, 'w_redeliver', 60, 36 * 3600)),
-                'redelivery' as defect, payload as data, session_id
-            from texts
-            where defect = 'duplicate'
-        ),
-        batched as (
-            select
-                *,
-                time_bucket(interval '{BATCH_HOURS} hours', arrived_at) as batch_start,
-                {kinesis.shard_id_sql("session_id", SHARDS)} as shard_id
-            from delivered
-        )
-        select
-            cast(batch_start as date) as dt,
-            epoch_ms(batch_start) as batch_ms,
-            defect,
-            {kinesis.record_sql("arrived_at", "session_id", "shard_id", "i * 2 + copy", "data")} as line
-        from batched
-        order by batch_start, shard_id, arrived_at, i, copy
-    """
+    return render(
+        "web_events",
+        start_date=scale.start_date,
+        span_seconds=scale.days * 86400,
+        events=n_events,
+        defect=defects.defect_sql("i", "rnd(i, 'w_defect')", n_events, RATES),
+        event_type=event_type,
+        device=device,
+        customers=scale.customers,
+        customer_multiplier=permutation_multiplier(scale.customers),
+        products=scale.products,
+        unknown_id_base=UNKNOWN_ID_BASE,
+        batch_hours=BATCH_HOURS,
+        shard_id=kinesis.shard_id_sql("session_id", SHARDS),
+        record=kinesis.record_sql("arrived_at", "session_id", "shard_id", "i * 2 + copy", "data"),
+    )
 
 
 def export(con: duckdb.DuckDBPyConnection, scale: Scale, lake_root: Path) -> DatasetManifest:
