@@ -6,7 +6,8 @@ days as the scale's average daily volume needs). They are drawn exactly like the
 same generator SQL, defects and dirty data included: late records, duplicates, second versions), and on top
 of them a new version (a later status) of some open orders of the lake's last 14 arrival days, arriving on the
 new days. So an append exercises what an incremental build must handle: new files only, late records and new
-versions of old orders.
+versions of old orders. The append's own statements are templates in sql/ (`append_order_days`,
+`append_new_versions`).
 
 The scale and the seed are the lake's own, read from its manifest (`_manifest/generation.json`, written by
 `warehouse generate`), never passed in: an append drawn with another seed than the base lake's would not
@@ -126,15 +127,7 @@ def generate_orders_append(lake_root: Path, *, fraction: float = 0.01) -> Append
         customers.build(con, scale)
         reference.build(con, scale)
         con.execute(
-            """
-            create or replace table order_days as
-            select
-                ($day0::date + k::integer)::date as day,
-                0 as chunk,
-                ($first + $n * k // $days)::bigint as first_i,
-                ($first + $n * (k + 1) // $days)::bigint as end_i
-            from range($days) as t(k)
-            """,
+            sql.render("append_order_days"),
             {"first": first_id, "n": n, "days": days, "day0": first_day},
         )
         rows_scale = replace(scale, end_date=last_day)
@@ -186,50 +179,8 @@ def _write_new_versions(
     if not window:
         return Counter()
     days = (last_day - first_day).days + 1
-    query = """
-        with lines as (
-            select unnest(string_split(content, chr(10))) as line from read_text($files)
-        ),
-        open_orders as (
-            select
-                line,
-                try_cast(json_extract_string(line, '$.order_id') as bigint) as order_id,
-                json_extract_string(line, '$.status') as status
-            from lines
-            where line <> '' and json_valid(line) and json_type(line) = 'OBJECT'
-        ),
-        latest as (
-            select any_value(line) as line, order_id
-            from open_orders
-            where order_id is not null
-            group by order_id
-            having count(*) = 1 and any_value(status) in ('placed', 'shipped')
-        ),
-        picked as (
-            select *, row_number() over (order by rnd(order_id, 'a_pick'), order_id) as k
-            from latest
-            qualify k <= $wanted
-        ),
-        versioned as (
-            select
-                $day0::date + to_days((k % $days)::integer) as dt,
-                to_seconds(rint(order_id, 'a_time', 0, 86399)) as time_offset,
-                *
-            from picked
-        )
-        select
-            dt,
-            'update' as kind,
-            json_merge_patch(line, json_object(
-                'updated_at', strftime(dt + time_offset, '%Y-%m-%dT%H:%M:%SZ'),
-                'status', case when rnd(order_id, 'a_status') < 0.85 then 'delivered' else 'returned' end
-            ))::varchar as line
-        from versioned
-        order by dt, order_id
-    """
-    return write_chunk(
-        con, query, {"files": window, "wanted": wanted, "day0": first_day, "days": days}, writer, part + 1000
-    )
+    params = {"files": window, "wanted": wanted, "day0": first_day, "days": days}
+    return write_chunk(con, sql.render("append_new_versions"), params, writer, part + 1000)
 
 
 def write_manifest(lake_root: Path, manifest: dict) -> None:

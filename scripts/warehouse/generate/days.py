@@ -2,7 +2,8 @@
 
 Records are numbered 0..n-1 in time order: day d owns the numbers [first_i, end_i), so record numbers (and the
 ids derived from them) grow with time. Days are grouped in month chunks; a chunk is the unit of work and its
-0-based index is the part number of the files it writes.
+0-based index is the part number of the files it writes. The statements are templates in sql/ (`days`,
+`day_chunks`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import duckdb
 
 from warehouse.generate.scales import Scale
+from warehouse.generate.sql import render
 
 
 @dataclass(frozen=True)
@@ -60,51 +62,23 @@ def create_days(
     salt: str,
 ) -> list[Chunk]:
     """Create `table(day, chunk, first_i, end_i)`: `total` records over the scale's business dates."""
-    start, end = scale.start_date, scale.end_date
-    weekday = " ".join(f"when {i + 1} then {w!r}" for i, w in enumerate(season.weekday))
-    month = " ".join(f"when {i + 1} then {w!r}" for i, w in enumerate(season.month))
     con.execute(
-        f"""
-        create or replace table {table} as
-        with days as (
-            select day::date as day, (row_number() over (order by day) - 1)::bigint as day_idx
-            from range(date '{start}', date '{end}' + interval 1 day, interval 1 day) as t(day)
-        ),
-        weighted as (
-            select
-                day,
-                ((year(day) - {start.year}) * 12 + month(day) - {start.month})::integer as chunk,
-                round(1e6
-                    * (case isodow(day) {weekday} end)
-                    * (case month(day) {month} end)
-                    * (case
-                        when month(day) = 11 and isodow(day) = 5 and day(day) between 23 and 29
-                            then {season.black_friday!r}
-                        when month(day) = 12 and day(day) = 25 then {season.christmas_day!r}
-                        else 1.0 end)
-                    * (1 + {season.yearly_growth!r} * day_idx / 365.0)
-                    * (1 - {season.noise!r} + 2 * {season.noise!r} * rnd(day_idx, '{salt}'))
-                )::hugeint as weight
-            from days
-        ),
-        cumulative as (
-            select day, chunk, weight, sum(weight) over (order by day) as cum_weight from weighted
+        render(
+            "days",
+            table=table,
+            start_date=scale.start_date,
+            end_date=scale.end_date,
+            weekday_weights=season.weekday,
+            month_weights=season.month,
+            black_friday=season.black_friday,
+            christmas_day=season.christmas_day,
+            yearly_growth=season.yearly_growth,
+            noise=season.noise,
+            salt=salt,
+            total=total,
         )
-        select
-            day,
-            chunk,
-            ({total}::hugeint * (cum_weight - weight) // total_weight)::bigint as first_i,
-            ({total}::hugeint * cum_weight // total_weight)::bigint as end_i
-        from cumulative, (select sum(weight) as total_weight from weighted)
-        order by day
-        """
     )
-    rows = con.execute(
-        f"""
-        select chunk, min(day), max(day), sum(end_i - first_i)::bigint
-        from {table} group by chunk order by chunk
-        """
-    ).fetchall()
+    rows = con.execute(render("day_chunks", table=table)).fetchall()
     return [Chunk(int(c), first, last, int(n)) for c, first, last, n in rows]
 
 

@@ -6,7 +6,8 @@ the base stream's (docs/streams.md). Each event changes a position of the base l
 `insert` when the position was closed by its last event) whose `seq` continues the position's sequence,
 so it is the position's new current state. Positions are drawn in proportion to how busy they are, as in
 the base stream. The events are clean: the base stream already carries every defect kind, and an append
-measures how much work an incremental build does for new data.
+measures how much work an incremental build does for new data. The append's statements are templates in sql/
+(`inventory_append_keys`, `inventory_append_events`).
 
 The scale and the seed are the lake's own, read from its manifest (`_manifest/generation.json`, written by
 `warehouse generate`), never passed in: events drawn with another seed than the base lake's would not
@@ -95,14 +96,7 @@ def generate_inventory_append(lake_root: Path, *, days: int = 1) -> InventoryApp
         reference.build(con, scale)
         con.execute(inventory_cdc.position_sql(inv))
         con.execute(
-            """
-            create or replace temp table append_events as
-            select
-                e,
-                $first_i + e as i,
-                $day0::timestamp + to_microseconds(floor(rnd($first_i + e, 'ia_time') * $span)::bigint) as occurred_at
-            from range($n) as t(e)
-            """,
+            sql.render("inventory_append_keys"),
             {"first_i": first_i, "n": n, "day0": first_day, "span": days * 86_400_000_000},
         )
         rows = con.execute(_events_sql(inv), {"appended": appended, "batch": batch, "day0": first_day}).fetchall()

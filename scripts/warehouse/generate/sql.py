@@ -8,12 +8,13 @@ Why not `hash(k, seed, salt)`: DuckDB combines the hashes of its arguments cheap
 salts for the same key come out strongly correlated (r = 0.6). Mixing the salt into the key before the one
 hash makes them independent (|r| < 0.002 over a million keys).
 
-The datasets' statements are Jinja templates, `sql/<name>.sql` next to this module (linted by sqlfluff: the
-`sqlfluff-generator` hook), rendered by `render(name, **params)`: Python passes numbers, dates, lists and the
-expressions the helpers build from their tables of weights and fields (`choice` below, `defects.defect_sql`,
-`kinesis.record_sql`). A parameter the template names but the call does not pass fails (StrictUndefined).
-`{{ param('chunk') }}` writes the DuckDB prepared-statement parameter `$chunk`, bound when the statement runs:
-sqlfluff cannot lex `$chunk`, so its configuration (sql/.sqlfluff) renders the call as a plain name.
+The datasets' statements, and the macros `connect` creates, are Jinja templates, `sql/<name>.sql` next to this
+module (linted by sqlfluff: the `sqlfluff-generator` hook), rendered by `render(name, **params)`: Python passes
+numbers, dates, lists and the expressions the helpers build from their tables of weights and fields (`choice`
+below, `defects.defect_sql`, `kinesis.record_sql`). A parameter the template names but the call does not pass
+fails (StrictUndefined). `{{ param('chunk') }}` writes the DuckDB prepared-statement parameter `$chunk`, bound
+when the statement runs: sqlfluff cannot lex `$chunk`, so its configuration (sql/.sqlfluff) renders the call as
+a plain name.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ GENERATOR_MEMORY_LIMIT = "8GB"  # beyond it, the in-memory tables spill to the s
 
 
 def connect(seed: int) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the generator's macros, seeded with `seed`.
+    """An in-memory DuckDB with the generator's macros (sql/macros.sql), seeded with `seed`.
 
     What does not fit in GENERATOR_MEMORY_LIMIT spills to a folder of this process under the system temp
     folder (DuckDB's default, `.tmp` in the working directory, would land in the repository).
@@ -46,27 +47,13 @@ def connect(seed: int) -> duckdb.DuckDBPyConnection:
     spill = Path(tempfile.gettempdir()) / f"warehouse-generate-{os.getpid()}"
     con.execute(f"set temp_directory = '{spill.as_posix()}'")
     con.execute(f"set memory_limit = '{GENERATOR_MEMORY_LIMIT}'")
-    seed_sql = int(seed)
-    # k is a non-negative integer key.
     con.execute(
-        f"""
-        create macro rnd(k, salt) as
-        hash(xor(k::ubigint, hash({seed_sql}::bigint, salt))) / 18446744073709551616.0
-        """
-    )
-    # An integer in [lo, hi].
-    con.execute("create macro rint(k, salt, lo, hi) as (lo + floor(rnd(k, salt) * (hi - lo + 1)))::bigint")
-    # A skewed pick in [0, n): small values are popular. power 1 is uniform.
-    con.execute("create macro skewed(k, salt, n, power) as floor(n * pow(rnd(k, salt), power))::bigint")
-    con.execute(f"create macro iso_ts(t) as strftime(t, '{TIMESTAMP_FORMAT}')")
-    con.execute(f"create macro wrong_ts(t) as strftime(t, '{WRONG_TIMESTAMP_FORMAT}')")
-    # Two decimals (`12.50`, `0.00`); a decimal cast is five times faster than printf.
-    con.execute("create macro money(x) as x::decimal(18, 2)::varchar")
-    con.execute("create macro jstr(s) as '\"' || s || '\"'")
-    # Prices end in .99 above 10, in .x9 below.
-    con.execute(
-        "create macro retail_price(p) as "
-        "case when p >= 10 then floor(p) + 0.99 else greatest(floor(p * 10) / 10 + 0.09, 0.99) end"
+        render(
+            "macros",
+            seed=int(seed),
+            timestamp_format=TIMESTAMP_FORMAT,
+            wrong_timestamp_format=WRONG_TIMESTAMP_FORMAT,
+        )
     )
     return con
 

@@ -2,7 +2,9 @@
 
 Warehouses sit in North America, Europe and Asia only (INV-WAREHOUSES). The first three are in the United States,
 Germany and Japan, so every scale has all three regions; the others draw a country by weight.
-`build()` creates the `warehouses` table the inventory stream joins to; `export()` writes the file.
+`build()` creates the `warehouses` table the inventory stream joins to; `export()` writes the file. Their
+statements are templates in sql/ (`warehouses`, `warehouses_export`); the weighted country slots are inserted
+from Python, as the lookups are.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import duckdb
 from warehouse.generate.lake_manifest import DatasetManifest
 from warehouse.generate.lookups import country_slots
 from warehouse.generate.scales import Scale
-from warehouse.generate.sql import choice, literal
+from warehouse.generate.sql import choice, literal, render
 from warehouse.generate.writer import DatasetWriter
 
 DATASET = "warehouses"
@@ -61,60 +63,23 @@ def build(con: duckdb.DuckDBPyConnection, scale: Scale) -> None:
     values = ", ".join(f"({i}, {literal(code)})" for i, code in enumerate(slots))
     con.execute("create or replace temp table warehouse_country_slots (slot integer, country_code varchar)")
     con.execute(f"insert into warehouse_country_slots values {values}")
-    forced = " ".join(f"when {i + 1} then {literal(code)}" for i, code in enumerate(FORCED_COUNTRIES))
-    kind = choice("rnd(w.warehouse_id, 'wh_type')", list(TYPES))
-    abbreviation = " ".join(f"when {literal(k)} then {literal(v)}" for k, v in TYPE_ABBREVIATIONS.items())
     con.execute(
-        f"""
-        create or replace table warehouses as
-        with drawn as (
-            select
-                range + 1 as warehouse_id,
-                coalesce(case range + 1 {forced} end, s.country_code) as country_code
-            from range({warehouse_count(scale)})
-            join warehouse_country_slots as s on s.slot = floor(rnd(range + 1, 'wh_country') * {len(slots)})
-        ),
-        typed as (
-            select w.*, {kind} as warehouse_type
-            from drawn as w
+        render(
+            "warehouses",
+            warehouses=warehouse_count(scale),
+            forced_countries=FORCED_COUNTRIES,
+            country_slots=len(slots),
+            warehouse_type=choice("rnd(w.warehouse_id, 'wh_type')", list(TYPES)),
+            type_abbreviations=TYPE_ABBREVIATIONS,
+            start_date=scale.start_date,
         )
-        select
-            w.warehouse_id,
-            'WH-' || w.country_code || '-' || lpad(w.warehouse_id::varchar, 3, '0') as warehouse_code,
-            'GlobalRetail ' || ci.city || ' '
-                || (case w.warehouse_type {abbreviation} end) || ' ' || lpad(w.warehouse_id::varchar, 3, '0')
-                as warehouse_name,
-            w.country_code,
-            ci.city,
-            w.warehouse_type,
-            (case w.warehouse_type when 'cross_dock' then 20000 when 'distribution_center' then 150000
-                else 60000 end
-                * (0.5 + rnd(w.warehouse_id, 'wh_capacity')))::bigint // 100 * 100 as capacity_units,
-            (date '{scale.start_date}' - to_days(rint(w.warehouse_id, 'wh_open', 1200, 5000)::integer))::date
-                as opened_date,
-            date '{scale.start_date}' - to_days(rint(w.warehouse_id, 'wh_upd_d', 1, 30)::integer)
-                + to_seconds(rint(w.warehouse_id, 'wh_upd_s', 0, 86399)) as updated_at
-        from typed as w
-        join countries as co using (country_code)
-        join cities as ci
-            on ci.country_code = w.country_code
-            and ci.city_idx = floor(rnd(w.warehouse_id, 'wh_city') * co.n_cities)
-        order by w.warehouse_id
-        """
     )
 
 
 def export(con: duckdb.DuckDBPyConnection, scale: Scale, writer: DatasetWriter) -> DatasetManifest:
     """One full export on the first business date, `part-0000`; no injected defects."""
     writer.reset()
-    row = con.execute(
-        """
-        select string_agg(concat_ws(',', warehouse_id, warehouse_code, warehouse_name, country_code, city,
-                warehouse_type, capacity_units, opened_date, iso_ts(updated_at)), chr(10) order by warehouse_id),
-            count(*)
-        from warehouses
-        """
-    ).fetchone()
+    row = con.execute(render("warehouses_export")).fetchone()
     assert row is not None
     body, records = row
     writer.write(scale.start_date, 0, body, int(records))
