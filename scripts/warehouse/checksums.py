@@ -12,6 +12,7 @@ Each engine hashes a row its own way, so checksums compare tables of one engine:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import duckdb
 
-from warehouse.aws.command_support import quote_ident, quote_literal
 from warehouse.config import ConfigError
+from warehouse.sql_quoting import InvalidIdentifierError, quote_ident, quote_literal
 
 if TYPE_CHECKING:
     from warehouse.aws.data_api import DataApiRunner
@@ -43,11 +44,11 @@ class Engine(Protocol):
     def checksum(self, schema: str, table: str) -> tuple[int, str]: ...
 
 
-def table_checksums(source: Path | DataApiRunner, schema: str = "gold") -> dict[str, TableChecksum]:
-    """Every base table of `schema`, by name: its row count and checksum. `source` is a DuckDB file or a
-    Redshift Data API runner."""
-    if isinstance(source, Path):
-        with DuckDBFile(source) as engine:
+def table_checksums(source: str | os.PathLike[str] | DataApiRunner, schema: str = "gold") -> dict[str, TableChecksum]:
+    """Every base table of `schema`, by name: its row count and checksum. `source` is a DuckDB file (a path)
+    or a Redshift Data API runner."""
+    if isinstance(source, (str, os.PathLike)):
+        with DuckDBFile(Path(source)) as engine:
             return checksums_of(engine, schema)
     return checksums_of(RedshiftDataApi(source), schema)
 
@@ -81,7 +82,7 @@ class DuckDBFile:
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
-            raise RuntimeError("DuckDBFile is used inside a `with` block")
+            raise RuntimeError("DuckDBFile must be used inside a `with` block")
         return self._con
 
     def tables(self, schema: str) -> list[str]:
@@ -93,12 +94,22 @@ class DuckDBFile:
         return [str(row[0]) for row in rows]
 
     def checksum(self, schema: str, table: str) -> tuple[int, str]:
+        try:
+            relation = f"{_part(schema)}.{_part(table)}"
+        except InvalidIdentifierError as exc:
+            raise ConfigError(str(exc)) from None
         found = self.con.execute(
-            f"select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar from {quote_ident(schema)}."
-            f"{quote_ident(table)} as t"
+            f"select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar from {relation} as t"
         ).fetchone()
         assert found is not None
         return int(found[0]), str(found[1])
+
+
+def _part(name: str) -> str:
+    """One quoted identifier, dots and all (DuckDB allows a table named `a.b`)."""
+    if '"' in name or "\x00" in name or not name:
+        raise InvalidIdentifierError(f"invalid SQL identifier {name!r}")
+    return f'"{name}"'
 
 
 class RedshiftDataApi:

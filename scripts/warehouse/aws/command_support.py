@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from warehouse import log
+from warehouse import log, sql_quoting
 from warehouse.aws.clients import client
 from warehouse.aws.data_api import DataApiRunner, StatementResult
 from warehouse.aws.errors import AwsCommandError, AwsSettingsError
@@ -110,13 +110,12 @@ def progress(description: str, total: int | None) -> Iterator[Callable[[int], No
 
 def quote_literal(value: str) -> str:
     """A SQL string literal (single quotes doubled)."""
-    return "'" + value.replace("'", "''") + "'"
+    return sql_quoting.quote_literal(value)
 
 
 def quote_ident(name: str) -> str:
-    """A quoted SQL identifier; `schema.table` quotes each part."""
-    parts = name.split(".")
-    for part in parts:
-        if not part or '"' in part or "\x00" in part:
-            raise AwsCommandError(f"invalid SQL identifier {name!r}")
-    return ".".join(f'"{part}"' for part in parts)
+    """A quoted SQL identifier; `schema.table` quotes each part. An AWS command reports a bad one (exit 1)."""
+    try:
+        return sql_quoting.quote_ident(name)
+    except sql_quoting.InvalidIdentifierError as exc:
+        raise AwsCommandError(str(exc)) from None

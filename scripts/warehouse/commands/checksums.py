@@ -17,8 +17,7 @@ from warehouse.config import ConfigError, Settings
 
 def _run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    target = args.target or settings.target
-    if target == "redshift":
+    if args.target == "redshift":
         if args.database:
             raise ConfigError("--database names a DuckDB file: leave it out with --target redshift")
         return _redshift(args)
@@ -67,7 +66,10 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--schema", default="gold", help="schema to checksum (default: gold)")
     parser.add_argument("--database", help="DuckDB file (default: the local warehouse)")
     parser.add_argument(
-        "--target", choices=("local", "redshift"), help="engine (default: WAREHOUSE_TARGET, else local)"
+        "--target",
+        choices=("local", "redshift"),
+        default="local",
+        help="engine (default: local, whatever WAREHOUSE_TARGET is)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=_run)

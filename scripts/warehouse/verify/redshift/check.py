@@ -73,11 +73,13 @@ class VerifyConfig:
         record: bool = True,
         sql_paths: tuple[Path, ...] = (),
     ) -> VerifyConfig:
-        """`sql_paths` are checked by the SQL-text rules besides the project's scripts/warehouse/aws."""
+        """`sql_paths` are checked by the SQL-text rules besides the project's Redshift SQL held in Python
+        (scripts/warehouse/aws and the checksums module)."""
         project_dir = project_dir.resolve()
         target = (target_path or project_dir / "target" / "redshift").resolve()
-        aws_code = project_dir / "scripts" / "warehouse" / "aws"
-        sql_paths = ((aws_code,) if aws_code.is_dir() else ()) + tuple(sql_paths)
+        package = project_dir / "scripts" / "warehouse"
+        own = tuple(path for path in (package / "aws", package / "checksums.py") if path.exists())
+        sql_paths = own + tuple(sql_paths)
         return cls(
             project_dir=project_dir,
             target_path=target,
