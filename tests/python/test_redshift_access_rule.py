@@ -192,6 +192,14 @@ def test_a_rolled_back_transaction_leaves_the_pretend_cluster_as_it_was() -> Non
     for sql in ["BEGIN", *CUSTOMER_BUILD, "COMMIT", "BEGIN", "ROLLBACK"]:
         state.observe(normalized(sql))
     assert state.masking == {("gold", "dim_customer"): {("m_email", "analyst", "email")}}
+    # A BEGIN inside a block changes nothing (ROLLBACK goes back to the first BEGIN); COMMIT/ROLLBACK written
+    # with WORK or TRANSACTION end the block as the bare words do.
+    for sql in ["BEGIN", "create role x", "BEGIN", "create role y", "ROLLBACK WORK"]:
+        state.observe(normalized(sql))
+    assert {"x", "y"}.isdisjoint(state.roles)
+    for sql in ["begin transaction", "create role x", "commit transaction", "begin", "rollback"]:
+        state.observe(normalized(sql))
+    assert "x" in state.roles
     # The rule replays the same way: a role whose creation was rolled back was never created.
     rolled_back_role = ["BEGIN", "create role regional", "rollback", *_without(GOOD, "create role regional")]
     _one(_messages(rolled_back_role), "to role regional, which was never created")

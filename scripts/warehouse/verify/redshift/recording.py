@@ -36,12 +36,9 @@ from warehouse.verify.redshift.errors import DbtStepError, OfflineConnectionErro
 from warehouse.verify.redshift.findings import Check, Finding
 from warehouse.verify.redshift.simulated import QueryResult, WarehouseState
 from warehouse.verify.redshift.simulated_access import AccessState
-from warehouse.verify.redshift.sqltext import first_words
+from warehouse.verify.redshift.sqltext import first_words, transaction_control
 
 _log = log.get("verify.redshift")
-
-_BEGIN = ("begin", "start")
-_END = ("commit", "end", "rollback", "abort")
 
 PHASE_FIRST_BUILD = "build (nothing exists)"
 PHASE_SECOND_BUILD = "build (everything exists)"
@@ -123,13 +120,10 @@ class RecordingCursor:
         self.rowcount = -1
 
     def execute(self, sql: str, bindings: Any = None) -> RecordingCursor:
-        words = first_words(sql, 1)
-        head = words[0] if words else ""
+        control = transaction_control(sql)
         self._result = self._handle.recorder.execute(sql, self._handle.in_transaction)
-        if head in _BEGIN:
-            self._handle.in_transaction = True
-        elif head in _END:
-            self._handle.in_transaction = False
+        if control is not None:
+            self._handle.in_transaction = control == "begin"
         self._position = 0
         self.rowcount = len(self._result.rows) if self._result.columns else 0
         return self

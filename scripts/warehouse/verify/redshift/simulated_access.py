@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field, fields
 
 from warehouse.verify.redshift.simulated import QueryResult
+from warehouse.verify.redshift.sqltext import transaction_control
 
 _VARCHAR, _BOOLEAN, _INTEGER = 1043, 16, 23
 
@@ -69,6 +70,7 @@ class AccessState:
     rls: dict[Table, set[tuple[str, str]]] = field(default_factory=dict)
     rls_on: set[Table] = field(default_factory=set)
     # The state at BEGIN, restored by ROLLBACK (Redshift's DDL, grants and policies included, is transactional).
+    # One session's transactions: the recording runs dbt on one thread, so its statements come in one sequence.
     _at_begin: dict[str, object] | None = field(default=None, repr=False, compare=False)
 
     # --- following the statements ----------------------------------------------------------------------
@@ -76,11 +78,13 @@ class AccessState:
     def observe(self, text: str) -> None:
         """Follow one statement (`text`: normalized, lowercase)."""
         text = text.rstrip("; ")
-        if text in ("begin", "begin transaction", "start transaction"):
-            self._at_begin = copy.deepcopy(self._held())
-        elif text in ("commit", "end"):
+        control = transaction_control(text)
+        if control == "begin":
+            if self._at_begin is None:  # a BEGIN inside a transaction block changes nothing
+                self._at_begin = copy.deepcopy(self._held())
+        elif control == "commit":
             self._at_begin = None
-        elif text in ("rollback", "abort"):
+        elif control == "rollback":
             if self._at_begin is not None:
                 for name, value in self._at_begin.items():
                     setattr(self, name, value)

@@ -134,3 +134,20 @@ def quoted_pairs(tokens: list[Token], open_index: int, parens: dict[int, int]) -
             continue
         j += 1
     return pairs
+
+
+_TRANSACTION_CONTROL = {
+    "begin": "begin",
+    "start": "begin",
+    "commit": "commit",
+    "end": "commit",
+    "rollback": "rollback",
+    "abort": "rollback",
+}
+
+
+def transaction_control(sql: str) -> str | None:
+    """'begin', 'commit' or 'rollback' for a statement that opens or ends a transaction block (BEGIN or START
+    TRANSACTION; COMMIT or END; ROLLBACK or ABORT; with or without WORK/TRANSACTION and options), else None."""
+    head = first_words(sql, 1)
+    return _TRANSACTION_CONTROL.get(head[0]) if head else None

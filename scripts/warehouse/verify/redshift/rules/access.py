@@ -20,7 +20,7 @@ from warehouse.lint.project import SOURCE, Resource, load_project
 from warehouse.verify.redshift.recording import PHASE_FIRST_BUILD, Statement
 from warehouse.verify.redshift.rules.base import Rule, RuleContext, RuleOutcome, aws, subject_of
 from warehouse.verify.redshift.simulated_access import GRANTEES, QUALIFIED, AccessState, grantees_of, table_of
-from warehouse.verify.redshift.sqltext import normalized
+from warehouse.verify.redshift.sqltext import normalized, transaction_control
 
 _GRANT = re.compile(rf"grant ([a-z ,]+?) on (?:table )?{QUALIFIED} to {GRANTEES}$")
 _SETUP = (
@@ -74,9 +74,10 @@ def check_access(context: RuleContext) -> RuleOutcome:
                 granted_first.setdefault(table, set()).update(name for kind, name in grantees if kind == "role")
             pending.append((statement, table, grantees))
         state.observe(text)
-        if text in ("rollback", "abort"):
+        control = transaction_control(text)
+        if control == "rollback":
             pending.clear()
-        elif text in ("commit", "end") or not statement.in_transaction:
+        elif control == "commit" or not statement.in_transaction:
             for granted, table, grantees in pending:
                 findings += _grant_findings(context, granted, state, table, grantees, wanted)
             pending.clear()
