@@ -69,7 +69,7 @@ def register(subparsers: Subparsers) -> None:
         default=None,
         metavar="PATH",
         help="also check this SQL file, folder or Python module (its SQL literals) with the SQL-text rules "
-        "(repeatable; scripts/warehouse/aws is always checked)",
+        "(repeatable; scripts/warehouse/aws and checksums.py are always checked)",
     )
     redshift.add_argument(
         "--write-docs",
@@ -77,9 +77,41 @@ def register(subparsers: Subparsers) -> None:
         help="rewrite the generated DDL block of docs/redshift.md from what the code generates",
     )
     redshift.set_defaults(func=run_redshift)
-    from warehouse.verify.postgres.check import add_parser as add_postgres_parser
+    _add_postgres_parser(targets)
 
-    add_postgres_parser(targets)
+
+def _add_postgres_parser(targets: Subparsers) -> None:
+    from warehouse.verify.postgres import check
+
+    parser = targets.add_parser(
+        "postgres",
+        help="run the Redshift-compiled models and tests on PostgreSQL 15 and compare gold with DuckDB",
+        description=check.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help="dbt project (default: this repo)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="holds the lake (lake/) and the DuckDB build (warehouse.duckdb); default: WAREHOUSE_DATA_DIR",
+    )
+    parser.add_argument(
+        "--target-path",
+        type=Path,
+        default=None,
+        help="where the redshift compile is written (default: <project>/target/postgres/redshift)",
+    )
+    parser.add_argument("--skip-compile", action="store_true", help="use what an earlier run compiled there")
+    parser.add_argument("--no-compare", action="store_true", help="execute only; do not compare with DuckDB")
+    parser.add_argument(
+        "--build-duckdb", action="store_true", help="run `warehouse build` on the data dir first (DuckDB side)"
+    )
+    parser.add_argument("--dsn", default=None, help="use this PostgreSQL database (its schemas are replaced)")
+    parser.add_argument("--keep-database", action="store_true", help="keep the throwaway database and print it")
+    parser.add_argument("--report", type=Path, default=None, help="also write the report as JSON here")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.set_defaults(func=check.run_command)
 
 
 def run_redshift(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@
    sqlfluff and compatibility checks) into --target-path, unless --skip-compile.
 2. Start the local PostgreSQL 15 cluster if needed and create a throwaway role and database (or use --dsn).
 3. Create the shim schema (shim.sql) and load every bronze source from the lake of --data-dir as Spectrum
-   and Kinesis would return it (sources.py, lake.py).
+   and Kinesis would return it (sources.py, spectrum_reader.py).
 4. Build every seed, model and snapshot in DAG order from the compiled SQL, then run every data test.
 5. Compare every gold model and every bronze quarantine model with the DuckDB warehouse built from the same
    lake (`warehouse build` with WAREHOUSE_DATA_DIR=<data dir>; --build-duckdb runs it first).
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from warehouse import log
-from warehouse.config import PROJECT_DIR, Settings
+from warehouse.config import Settings
 
 _log = log.get("verify.postgres")
 
@@ -56,38 +56,6 @@ class PostgresCheckConfig:
 
 class CheckCannotRun(Exception):
     """Something the check needs is missing; the message says what."""
-
-
-def add_parser(targets: Any) -> None:
-    parser = targets.add_parser(
-        "postgres",
-        help="run the Redshift-compiled models and tests on PostgreSQL 15 and compare gold with DuckDB",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help="dbt project (default: this repo)")
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=None,
-        help="holds the lake (lake/) and the DuckDB build (warehouse.duckdb); default: WAREHOUSE_DATA_DIR",
-    )
-    parser.add_argument(
-        "--target-path",
-        type=Path,
-        default=None,
-        help="where the redshift compile is written (default: <project>/target/postgres/redshift)",
-    )
-    parser.add_argument("--skip-compile", action="store_true", help="use what an earlier run compiled there")
-    parser.add_argument("--no-compare", action="store_true", help="execute only; do not compare with DuckDB")
-    parser.add_argument(
-        "--build-duckdb", action="store_true", help="run `warehouse build` on the data dir first (DuckDB side)"
-    )
-    parser.add_argument("--dsn", default=None, help="use this PostgreSQL database (its schemas are replaced)")
-    parser.add_argument("--keep-database", action="store_true", help="keep the throwaway database and print it")
-    parser.add_argument("--report", type=Path, default=None, help="also write the report as JSON here")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
-    parser.set_defaults(func=run_command)
 
 
 def config_from_args(args: argparse.Namespace) -> PostgresCheckConfig:
@@ -248,4 +216,4 @@ def _s3_lake_root(manifest: Any) -> str:
     return os.environ.get("WAREHOUSE_S3_LAKE_ROOT") or sources.DEFAULT_S3_LAKE_ROOT
 
 
-__all__ = ["CheckCannotRun", "PostgresCheckConfig", "add_parser", "run_check", "run_command"]
+__all__ = ["CheckCannotRun", "PostgresCheckConfig", "run_check", "run_command"]
