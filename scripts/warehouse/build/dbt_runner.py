@@ -1,4 +1,4 @@
-"""`dbt build`, run in this process through `dbtRunner`."""
+"""dbt run in this process through `dbtRunner`: `dbt build`, `dbt run-operation` and `dbt show`."""
 
 from __future__ import annotations
 

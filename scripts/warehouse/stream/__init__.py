@@ -1,1 +1,2 @@
-"""Streams (docs/streams.md): the Kinesis producer, the Lambda-style event validator, `warehouse stream`."""
+"""Streams (docs/streams.md): the Kinesis producer and the Lambda-style event validator behind `warehouse stream`
+(commands/stream.py)."""

@@ -3,8 +3,8 @@
 `warehouse verify postgres` (check.py). PostgreSQL stands in for Redshift: a shim schema (shim.sql)
 provides the Redshift functions PostgreSQL lacks, small token-level rewrites (rewrite.py) cover Redshift
 syntax, the bronze sources are tables loaded from the lake the way Spectrum and Kinesis streaming ingestion
-return it (sources.py, lake.py), the manifest's nodes run in DAG order (plan.py, execute.py), and gold and the
-quarantine models are compared row for row with DuckDB's (compare.py). docs/redshift.md, "Executed on
+return it (sources.py, spectrum_reader.py), the manifest's nodes run in DAG order (plan.py, execute.py), and
+gold and the quarantine models are compared row for row with DuckDB's (compare.py). docs/redshift.md, "Executed on
 PostgreSQL", lists what cannot execute here and what checks it instead.
 """
 
