@@ -8,8 +8,7 @@ from pathlib import Path
 from warehouse import log
 from warehouse.bench.dbt_phase import BenchBuildError
 from warehouse.bench.phases import BenchCodeChangedError, BenchOptions, run
-from warehouse.commands import Subparsers
-from warehouse.commands.generate import _argument_type
+from warehouse.commands import Subparsers, argument_type
 from warehouse.config import Settings
 from warehouse.generate.errors import GenerateError
 from warehouse.generate.scales import SCALES, parse_scale
@@ -29,7 +28,7 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument(
         "--scale",
-        type=_argument_type(parse_scale, "scale"),
+        type=argument_type(parse_scale, "scale"),
         default=SCALES["default"],
         metavar="SCALE",
         help=f"{', '.join(SCALES)}, or a number of online orders (default: default)",

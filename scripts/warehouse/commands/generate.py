@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from warehouse import log
-from warehouse.commands import Subparsers
+from warehouse.commands import Subparsers, argument_type
 from warehouse.config import ConfigError, Settings
 from warehouse.generate.errors import GenerateError
 from warehouse.generate.generator import DATASET_NAMES, generate_lake, parse_datasets
 from warehouse.generate.scales import SCALES, parse_scale
 
 T = TypeVar("T")
-
-
-def _argument_type(parse: Callable[[str], T], metavar: str) -> Callable[[str], T]:
-    """Turn a parser's ValueError into argparse's usage error (exit code 2) with the parser's message."""
-
-    def convert(text: str) -> T:
-        try:
-            return parse(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    convert.__name__ = metavar
-    return convert
 
 
 def register(subparsers: Subparsers) -> None:
@@ -39,7 +25,7 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument(
         "--scale",
-        type=_argument_type(parse_scale, "scale"),
+        type=argument_type(parse_scale, "scale"),
         default=SCALES["default"],
         metavar="SCALE",
         help=f"{', '.join(SCALES)}, or a number of online orders (default: default)",
@@ -53,7 +39,7 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument(
         "--datasets",
-        type=_argument_type(parse_datasets, "datasets"),
+        type=argument_type(parse_datasets, "datasets"),
         default=DATASET_NAMES,
         metavar="LIST",
         help=f"comma-separated datasets to write (default: all of {','.join(DATASET_NAMES)})",

@@ -1,0 +1,1 @@
+"""`warehouse ops`: monitoring, maintenance and disaster recovery of the Redshift warehouse (requirements OPS-*)."""

@@ -1,0 +1,1 @@
+"""The product catalog in PostgreSQL (requirement CAT-POSTGRES): read live by DuckDB, loaded from the lake's exports."""
