@@ -195,6 +195,24 @@ def test_produce_without_flags_keeps_an_existing_stream_and_follows_the_lake(tin
     assert {p: p.read_bytes() for p in (root / "stream" / STREAM).rglob("*.ndjson")} == before
 
 
+def test_produce_refuses_a_lake_manifest_without_its_seed(tiny: Lake, tmp_path: Path, capsys: Any) -> None:
+    """The stream is drawn with the lake's own scale and seed (the generators' one reading of the manifest): a
+    manifest that lost its seed is a configuration error naming the file, and no stream file is written."""
+    import shutil
+
+    root = tmp_path / "lake"
+    shutil.copytree(tiny.root, root)
+    manifest = root / "_manifest" / "generation.json"
+    written = json.loads(manifest.read_text(encoding="utf-8"))
+    del written["seed"]
+    manifest.write_text(json.dumps(written), encoding="utf-8")
+    shutil.rmtree(root / "stream" / STREAM)
+    assert _run_cli(["stream", "produce", "--stream", STREAM, "--lake-root", str(root)]) == 2
+    message = "".join(capsys.readouterr().err.split())  # the log folds long lines
+    assert f"{manifest}recordsnoseed" in message
+    assert not (root / "stream" / STREAM).exists()
+
+
 def test_generation_in_small_chunks_writes_the_same_files(
     tiny: Lake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

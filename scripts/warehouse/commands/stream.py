@@ -8,7 +8,6 @@ warehouse stream validate [--stream inventory_cdc]
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +15,8 @@ from warehouse import log
 from warehouse.commands import Subparsers
 from warehouse.config import ConfigError, Settings
 from warehouse.generate import inventory_cdc, lookups, reference, sql, warehouses, web_events
+from warehouse.generate.append import lake_generation, read_manifest
+from warehouse.generate.errors import GenerateError
 from warehouse.generate.lake_manifest import MANIFEST_PATH
 from warehouse.generate.scales import SCALES, Scale, parse_scale
 from warehouse.stream import validator
@@ -114,12 +115,11 @@ def _lake_root(argument: str | None) -> Path:
 def _scale_and_seed(lake_root: Path, scale: Scale | None, seed: int | None) -> tuple[Scale, int]:
     """The scale and seed to generate with: as given, else the lake's own (its generation manifest), so the
     stream matches the lake's warehouses and catalog; tiny and 42 only when there is no lake."""
-    manifest = lake_root / MANIFEST_PATH
-    if manifest.is_file():
-        written = json.loads(manifest.read_text(encoding="utf-8"))
-        name = str(written.get("scale", {}).get("name", ""))
-        lake_scale = SCALES.get(name) or parse_scale(str(written.get("scale", {}).get("orders", name)))
-        lake_seed = int(written.get("seed", 42))
+    if (lake_root / MANIFEST_PATH).is_file():
+        try:
+            lake_scale, lake_seed = lake_generation(lake_root, read_manifest(lake_root))
+        except GenerateError as exc:
+            raise ConfigError(str(exc)) from None
         if (scale is not None and scale.name != lake_scale.name) or (seed is not None and seed != lake_seed):
             logger.warning(
                 "the lake at %s was generated at scale %s, seed %s; producing with scale %s, seed %s",

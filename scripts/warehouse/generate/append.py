@@ -85,8 +85,8 @@ def lake_generation(lake_root: Path, manifest: Mapping[str, Any]) -> tuple[Scale
     missing = [key for key in ("scale", "seed") if key not in manifest]
     if missing:
         raise GenerateError(
-            f"the lake manifest {path} records no {' and no '.join(missing)}: an append draws with the lake's own "
-            "scale and seed; generate the lake again with `warehouse generate`"
+            f"the lake manifest {path} records no {' and no '.join(missing)}: appends and the stream are drawn "
+            "with the lake's own scale and seed; generate the lake again with `warehouse generate`"
         )
     seed = manifest["seed"]
     if isinstance(seed, bool) or not isinstance(seed, int):
