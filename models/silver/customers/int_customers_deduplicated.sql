@@ -12,7 +12,8 @@ customers as (
 deduplicated as (
 
     {{ latest_version('customers', ['customer_id'],
-        'updated_at desc nulls last, _arrival_date desc nulls last, _source_file desc nulls last, _record_number desc nulls last') }}
+        'updated_at desc nulls last, _arrival_date desc nulls last, _source_file desc nulls last, _record_number desc nulls last',
+        last_arrival='_arrival_date') }}
 
 ),
 
@@ -27,6 +28,7 @@ final as (
         city,
         loyalty_tier,
         version_count,
+        _last_arrival_date,
         signup_date,
         updated_at
     from deduplicated

@@ -12,7 +12,8 @@ campaigns as (
 deduplicated as (
 
     {{ latest_version('campaigns', ['campaign_id'],
-        'updated_at desc nulls last, _arrival_date desc nulls last, _source_file desc nulls last, _record_number desc nulls last') }}
+        'updated_at desc nulls last, _arrival_date desc nulls last, _source_file desc nulls last, _record_number desc nulls last',
+        last_arrival='_arrival_date') }}
 
 ),
 
@@ -25,6 +26,7 @@ final as (
         objective,
         budget,
         version_count,
+        _last_arrival_date,
         start_date,
         end_date,
         updated_at

@@ -12,7 +12,8 @@ channels as (
 deduplicated as (
 
     {{ latest_version('channels', ['channel_code'],
-        'updated_at desc nulls last, _arrival_date desc nulls last, _source_file desc nulls last, _record_number desc nulls last') }}
+        'updated_at desc nulls last, _arrival_date desc nulls last, _source_file desc nulls last, _record_number desc nulls last',
+        last_arrival='_arrival_date') }}
 
 ),
 
@@ -23,6 +24,7 @@ final as (
         channel_name,
         channel_type,
         version_count,
+        _last_arrival_date,
         updated_at
     from deduplicated
 

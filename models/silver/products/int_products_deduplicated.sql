@@ -12,7 +12,8 @@ products as (
 deduplicated as (
 
     {{ latest_version('products', ['product_id'],
-        'updated_at desc nulls last, _arrival_date desc nulls last, _source_file desc nulls last, _record_number desc nulls last') }}
+        'updated_at desc nulls last, _arrival_date desc nulls last, _source_file desc nulls last, _record_number desc nulls last',
+        last_arrival='_arrival_date') }}
 
 ),
 
@@ -29,6 +30,7 @@ final as (
         list_price,
         is_active,
         version_count,
+        _last_arrival_date,
         updated_at
     from deduplicated
 

@@ -36,108 +36,33 @@ store_sales as (
 
 ),
 
-customer_arrivals as (
+customers as {{ inline_cte() }} (
 
-    select
-        customer_id,
-        max(_arrival_date) as arrived_on
-    from {{ ref('stg_crm__customers') }}
-    group by customer_id
+    select * from {{ ref('int_customers_deduplicated') }}
 
 ),
 
-product_arrivals as (
+products as {{ inline_cte() }} (
 
-    select
-        product_id,
-        max(_arrival_date) as arrived_on
-    from {{ ref('stg_catalog__products') }}
-    group by product_id
+    select * from {{ ref('int_products_deduplicated') }}
 
 ),
 
-store_arrivals as (
+stores as {{ inline_cte() }} (
 
-    select
-        store_id,
-        max(_arrival_date) as arrived_on
-    from {{ ref('stg_pos__stores') }}
-    group by store_id
+    select * from {{ ref('int_stores_deduplicated') }}
 
 ),
 
-campaign_arrivals as (
+campaigns as {{ inline_cte() }} (
 
-    select
-        campaign_id,
-        max(_arrival_date) as arrived_on
-    from {{ ref('stg_marketing__campaigns') }}
-    group by campaign_id
+    select * from {{ ref('int_campaigns_deduplicated') }}
 
 ),
 
-channel_arrivals as (
+channels as {{ inline_cte() }} (
 
-    select
-        channel_code,
-        max(_arrival_date) as arrived_on
-    from {{ ref('stg_marketing__channels') }}
-    group by channel_code
-
-),
-
-customers as (
-
-    select
-        silver.*,
-        customer_arrivals.arrived_on
-    from {{ ref('int_customers_deduplicated') }} as silver
-    left join customer_arrivals
-        on silver.customer_id = customer_arrivals.customer_id
-
-),
-
-products as (
-
-    select
-        silver.*,
-        product_arrivals.arrived_on
-    from {{ ref('int_products_deduplicated') }} as silver
-    left join product_arrivals
-        on silver.product_id = product_arrivals.product_id
-
-),
-
-stores as (
-
-    select
-        silver.*,
-        store_arrivals.arrived_on
-    from {{ ref('int_stores_deduplicated') }} as silver
-    left join store_arrivals
-        on silver.store_id = store_arrivals.store_id
-
-),
-
-campaigns as (
-
-    select
-        silver.*,
-        campaign_arrivals.arrived_on
-    from {{ ref('int_campaigns_deduplicated') }} as silver
-    left join campaign_arrivals
-        on silver.campaign_id = campaign_arrivals.campaign_id
-
-),
-
-channels as (
-
-    select
-        silver.*,
-        channel_arrivals.arrived_on
-    from {{ ref('int_channels_deduplicated') }} as silver
-    left join channel_arrivals
-        on silver.channel_code = channel_arrivals.channel_code
+    select * from {{ ref('int_channels_deduplicated') }}
 
 ),
 
@@ -155,7 +80,7 @@ changed_customers as (
 
     select customers.customer_id
     from customers
-    where customers.arrived_on >= {{ arrived_from }}
+    where customers._last_arrival_date >= {{ arrived_from }}
 
 ),
 
@@ -163,7 +88,7 @@ changed_products as (
 
     select products.product_id
     from products
-    where products.arrived_on >= {{ arrived_from }}
+    where products._last_arrival_date >= {{ arrived_from }}
 
 ),
 
@@ -171,7 +96,7 @@ changed_campaigns as (
 
     select campaigns.campaign_id
     from campaigns
-    where campaigns.arrived_on >= {{ arrived_from }}
+    where campaigns._last_arrival_date >= {{ arrived_from }}
 
 ),
 
@@ -179,7 +104,7 @@ changed_channels as (
 
     select channels.channel_code
     from channels
-    where channels.arrived_on >= {{ arrived_from }}
+    where channels._last_arrival_date >= {{ arrived_from }}
 
 ),
 
@@ -187,7 +112,7 @@ changed_stores as (
 
     select stores.store_id
     from stores
-    where stores.arrived_on >= {{ arrived_from }}
+    where stores._last_arrival_date >= {{ arrived_from }}
 
 ),
 
@@ -273,7 +198,7 @@ store_lines as (
         store_sales.quantity,
         store_sales.unit_price,
         store_sales.discount_amount,
-        greatest(store_sales._arrival_date, coalesce(stores.arrived_on, store_sales._arrival_date))
+        greatest(store_sales._arrival_date, coalesce(stores._last_arrival_date, store_sales._arrival_date))
             as source_arrival_date,
         store_sales.sold_at
     from store_sales_in_scope as store_sales
@@ -324,10 +249,10 @@ resolved as (
         products.product_id is null as has_unknown_product,
         greatest(
             unioned.source_arrival_date,
-            coalesce(customers.arrived_on, unioned.source_arrival_date),
-            coalesce(products.arrived_on, unioned.source_arrival_date),
-            coalesce(campaigns.arrived_on, unioned.source_arrival_date),
-            coalesce(channels.arrived_on, unioned.source_arrival_date)
+            coalesce(customers._last_arrival_date, unioned.source_arrival_date),
+            coalesce(products._last_arrival_date, unioned.source_arrival_date),
+            coalesce(campaigns._last_arrival_date, unioned.source_arrival_date),
+            coalesce(channels._last_arrival_date, unioned.source_arrival_date)
         ) as _last_arrival_date,
         unioned.sold_at
     from unioned

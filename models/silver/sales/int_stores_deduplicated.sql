@@ -12,7 +12,8 @@ stores as (
 deduplicated as (
 
     {{ latest_version('stores', ['store_id'],
-        'updated_at desc nulls last, _arrival_date desc nulls last, _source_file desc nulls last, _record_number desc nulls last') }}
+        'updated_at desc nulls last, _arrival_date desc nulls last, _source_file desc nulls last, _record_number desc nulls last',
+        last_arrival='_arrival_date') }}
 
 ),
 
@@ -24,6 +25,7 @@ final as (
         country_code,
         city,
         version_count,
+        _last_arrival_date,
         opened_date,
         updated_at
     from deduplicated
