@@ -1,1 +1,0 @@
-"""`warehouse ops`: monitoring, maintenance and disaster recovery of the Redshift warehouse (requirements OPS-*)."""
